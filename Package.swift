@@ -1,0 +1,104 @@
+// swift-tools-version: 6.2
+//===----------------------------------------------------------------------===//
+// This source file is part of the provider-runtime open source project.
+// Licensed under Apache License v2.0. See LICENSE for details.
+//===----------------------------------------------------------------------===//
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "provider-runtime",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ProviderCore", targets: ["ProviderCore"]),
+        .library(name: "NKeys", targets: ["NKeys"]),
+        .library(name: "ProviderTesting", targets: ["ProviderTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: System libraries (imported internally by the one target that wraps each)
+        .systemLibrary(
+            name: "CNats",
+            pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"]), .brew(["cnats"])]
+        ),
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+
+        // MARK: Libraries
+        .target(
+            name: "ProviderCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "NKeys",
+            dependencies: [
+                .target(name: "CSodium")
+            ]
+        ),
+        .target(
+            name: "ProviderTesting",
+            dependencies: [
+                .target(name: "ProviderCore")
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "ProviderCoreTests",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "NKeysTests",
+            dependencies: [
+                .target(name: "NKeys")
+            ]
+        ),
+        .testTarget(
+            name: "ProviderTestingTests",
+            dependencies: [
+                .target(name: "ProviderTesting"),
+                .target(name: "ProviderCore"),
+            ]
+        ),
+        .testTarget(
+            name: "SystemLibraryTests",
+            dependencies: [
+                .target(name: "CNats"),
+                .target(name: "CSodium"),
+                .target(name: "CZlib"),
+            ]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(contentsOf: swiftSettings)
+    target.swiftSettings = settings
+}

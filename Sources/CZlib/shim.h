@@ -1,0 +1,11 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the provider-runtime open source project.
+// Licensed under Apache License v2.0. See LICENSE for details.
+//===----------------------------------------------------------------------===//
+
+#ifndef PROVIDER_CZlib_SHIM_H
+#define PROVIDER_CZlib_SHIM_H
+
+#include <zlib.h>
+
+#endif
