@@ -1,0 +1,26 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the provider-runtime open source project.
+// Licensed under Apache License v2.0. See LICENSE for details.
+//===----------------------------------------------------------------------===//
+
+/// What a HostDataBuilding component needs to know to produce host data for one start.
+public struct HostDataRequest: Hashable, Sendable {
+    /// The provider id (a valid NATS subject token).
+    public var providerID: String
+    /// The named configs to merge, in order; later names win. Names starting with `SECRET` are
+    /// secret references, resolved into the provider's secrets instead.
+    public var configNames: [String]
+    /// The provider's annotations (for example `wasmcloud.dev/appspec`, used for secrets).
+    public var annotations: [String: String]
+
+    /// Creates a request.
+    /// - Parameters:
+    ///   - providerID: The provider id.
+    ///   - configNames: The named configs, in merge order.
+    ///   - annotations: The provider's annotations.
+    public init(providerID: String, configNames: [String] = [], annotations: [String: String] = [:]) {
+        self.providerID = providerID
+        self.configNames = configNames
+        self.annotations = annotations
+    }
+}

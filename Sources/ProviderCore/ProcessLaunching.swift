@@ -1,0 +1,49 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the provider-runtime open source project.
+// Licensed under Apache License v2.0. See LICENSE for details.
+//===----------------------------------------------------------------------===//
+
+/// Starts provider processes, reports their exits, and signals or stops them.
+///
+/// The production implementation is `ProcessLauncher` (vfork-class spawning, pidfd exit watching);
+/// `ScriptedProcessLauncher` in `ProviderTesting` plays back scripted processes.
+public protocol ProcessLaunching: Sendable {
+    /// Starts a process and hands it its standard input.
+    ///
+    /// Returns once the process runs and its stdin has been written and closed. The write never
+    /// blocks a cooperative thread; a process that does not read stdin makes the launch fail after
+    /// `standardInputTimeout` (the process is then killed and reaped).
+    /// - Parameter configuration: What to start.
+    /// - Returns: The process.
+    /// - Throws: `ProviderError` with code `executableNotFound` (no such file, or not executable),
+    ///   `spawnFailed` (the system refused), or `standardInputFailed` (the write timed out, or the
+    ///   process closed stdin early: an error, never a `SIGPIPE`). Cancelling the task before the
+    ///   process is started throws `CancellationError`; after, the process is killed and reaped
+    ///   before `CancellationError` is thrown.
+    func launch(_ configuration: LaunchConfiguration) async throws -> LaunchedProcess
+
+    /// Waits until a process has exited and been reaped.
+    /// - Parameter process: The process.
+    /// - Returns: How it ended; returns at once for a process that already ended.
+    /// - Throws: `ProviderError` with code `unknownProcess` for a process this launcher did not
+    ///   start. Cancelling the task throws `CancellationError` and leaves the process alone.
+    func waitForExit(of process: LaunchedProcess) async throws -> ExitStatus
+
+    /// Sends a signal to a process's whole process group.
+    /// - Parameters:
+    ///   - signal: The signal.
+    ///   - process: The process.
+    /// - Throws: `ProviderError` with code `unknownProcess` or `signalFailed`. Signalling a
+    ///   process that has already exited does nothing.
+    func signal(_ signal: ProcessSignal, to process: LaunchedProcess) async throws
+
+    /// Stops a process: `SIGTERM` to its process group, then `SIGKILL` to the group once `grace`
+    /// has passed, then waits for the exit. Idempotent, and fine for a process that already exited.
+    /// - Parameters:
+    ///   - process: The process.
+    ///   - grace: How long to wait between `SIGTERM` and `SIGKILL`.
+    /// - Returns: How the process ended.
+    /// - Throws: `ProviderError` with code `unknownProcess`. Cancelling the task sends `SIGKILL`
+    ///   at once and still waits for the exit, so no process outlives a cancelled stop.
+    func terminate(_ process: LaunchedProcess, grace: Duration) async throws -> ExitStatus
+}
