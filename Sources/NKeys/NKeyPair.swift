@@ -152,13 +152,7 @@ public struct NKeyPair: Sendable, CustomStringConvertible, CustomDebugStringConv
     }
 
     private func requireSecretKey(_ operation: String) throws(NKeysError) -> SecretBytes {
-        guard let secretKey else {
-            throw NKeysError(
-                code: .publicKeyOnly,
-                message: "cannot \(operation) with \(kind) public key \(publicKey): no private key"
-            )
-        }
-        return secretKey
+        try SecretBytes.require(secretKey, toDo: operation, with: "\(kind) public key \(publicKey)")
     }
 
     private static func requireSigningKind(_ kind: NKeyKind) throws(NKeysError) {

@@ -77,4 +77,16 @@ public final class SecretBytes: Sendable, CustomStringConvertible, CustomDebugSt
     public var customMirror: Mirror {
         Mirror(self, children: [], displayStyle: .class)
     }
+
+    /// Returns the secret key of a key pair, or throws `publicKeyOnly` when it has none.
+    static func require(
+        _ secretKey: SecretBytes?,
+        toDo operation: String,
+        with keyDescription: String
+    ) throws(NKeysError) -> SecretBytes {
+        guard let secretKey else {
+            throw NKeysError(code: .publicKeyOnly, message: "cannot \(operation) with \(keyDescription): no private key")
+        }
+        return secretKey
+    }
 }

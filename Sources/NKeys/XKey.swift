@@ -224,12 +224,6 @@ public struct XKey: Sendable, CustomStringConvertible, CustomDebugStringConverti
     }
 
     private func requireSecretKey(_ operation: String) throws(NKeysError) -> SecretBytes {
-        guard let secretKey else {
-            throw NKeysError(
-                code: .publicKeyOnly,
-                message: "cannot \(operation) with curve public key \(publicKey): no private key"
-            )
-        }
-        return secretKey
+        try SecretBytes.require(secretKey, toDo: operation, with: "curve public key \(publicKey)")
     }
 }
