@@ -85,7 +85,10 @@ public final class SecretBytes: Sendable, CustomStringConvertible, CustomDebugSt
         with keyDescription: String
     ) throws(NKeysError) -> SecretBytes {
         guard let secretKey else {
-            throw NKeysError(code: .publicKeyOnly, message: "cannot \(operation) with \(keyDescription): no private key")
+            throw NKeysError(
+                code: .publicKeyOnly,
+                message: "cannot \(operation) with \(keyDescription): no private key"
+            )
         }
         return secretKey
     }

@@ -113,7 +113,8 @@ public struct XKey: Sendable, CustomStringConvertible, CustomDebugStringConverti
         let plaintextCount = plaintext.count
         var status: Int32 = -1
         let sealed = [UInt8](unsafeUninitializedCapacity: headerCount + Sodium.boxMACBytes + plaintextCount) {
-            output, initializedCount in
+            output,
+            initializedCount in
             output.initialize(repeating: 0)
             initializedCount = output.count
             guard let base = output.baseAddress else { return }
@@ -177,7 +178,8 @@ public struct XKey: Sendable, CustomStringConvertible, CustomDebugStringConverti
             }
             var status: Int32 = -1
             let plaintext = [UInt8](unsafeUninitializedCapacity: ciphertextCount - Sodium.boxMACBytes) {
-                output, initializedCount in
+                output,
+                initializedCount in
                 output.initialize(repeating: 0)
                 initializedCount = output.count
                 func open(into destination: UnsafeMutablePointer<UInt8>) -> Int32 {

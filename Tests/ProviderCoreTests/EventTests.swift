@@ -21,7 +21,11 @@ import Testing
             providerID: "acme-app-http_server",
             imageRef: "ghcr.io/wasmcloud/http-server:0.27.0",
             annotations: ["wasmcloud.dev/managed-by": "wadm", "wasmcloud.dev/appspec": "acme-app"],
-            claims: .init(issuer: "AC457CLNAUSJLWOHGRUD3VLBXKGOM3JJKKGMXPRJNR6BAJB5K3PXYB44", name: "HTTP Server", version: "0.27.0")
+            claims: .init(
+                issuer: "AC457CLNAUSJLWOHGRUD3VLBXKGOM3JJKKGMXPRJNR6BAJB5K3PXYB44",
+                name: "HTTP Server",
+                version: "0.27.0"
+            )
         )
         let event = CloudEvent(
             payload,
@@ -29,7 +33,8 @@ import Testing
             id: "0195ce95-e21b-c906-5808-83a2042ce2ec",
             time: EventTime(seconds: 1_742_927_684, nanoseconds: 123_456_789)
         )
-        let expected = #"{"specversion":"1.0","id":"0195ce95-e21b-c906-5808-83a2042ce2ec","type":"com.wasmcloud.lattice.provider_started","source":"NB6AKBC2OIO2VWKSWY4QZSSXAG7A77VUIETQAUXN4G7JW4FOJJZR46UC","datacontenttype":"application/json","time":"2025-03-25T18:34:44.123456789Z","data":{"annotations":{"wasmcloud.dev/appspec":"acme-app","wasmcloud.dev/managed-by":"wadm"},"claims":{"expires_human":"never","issuer":"AC457CLNAUSJLWOHGRUD3VLBXKGOM3JJKKGMXPRJNR6BAJB5K3PXYB44","name":"HTTP Server","not_before_human":"never","tags":null,"version":"0.27.0"},"host_id":"NB6AKBC2OIO2VWKSWY4QZSSXAG7A77VUIETQAUXN4G7JW4FOJJZR46UC","image_ref":"ghcr.io/wasmcloud/http-server:0.27.0","instance_id":"acme-app-http_server","link_name":"default","provider_id":"acme-app-http_server","public_key":"acme-app-http_server"}}"#
+        let expected =
+            #"{"specversion":"1.0","id":"0195ce95-e21b-c906-5808-83a2042ce2ec","type":"com.wasmcloud.lattice.provider_started","source":"NB6AKBC2OIO2VWKSWY4QZSSXAG7A77VUIETQAUXN4G7JW4FOJJZR46UC","datacontenttype":"application/json","time":"2025-03-25T18:34:44.123456789Z","data":{"annotations":{"wasmcloud.dev/appspec":"acme-app","wasmcloud.dev/managed-by":"wadm"},"claims":{"expires_human":"never","issuer":"AC457CLNAUSJLWOHGRUD3VLBXKGOM3JJKKGMXPRJNR6BAJB5K3PXYB44","name":"HTTP Server","not_before_human":"never","tags":null,"version":"0.27.0"},"host_id":"NB6AKBC2OIO2VWKSWY4QZSSXAG7A77VUIETQAUXN4G7JW4FOJJZR46UC","image_ref":"ghcr.io/wasmcloud/http-server:0.27.0","instance_id":"acme-app-http_server","link_name":"default","provider_id":"acme-app-http_server","public_key":"acme-app-http_server"}}"#
         #expect(try self.json(event) == expected)
         let decoded = try WireJSON.decode(CloudEvent<ProviderStartedEvent>.self, from: Array(expected.utf8))
         #expect(decoded == event)
@@ -38,7 +43,10 @@ import Testing
 
     @Test func providerStartedWithoutClaimsHasOnlyFourKeys() throws {
         let payload = ProviderStartedEvent(hostID: "N1", providerID: "p", imageRef: "file:///bin/p")
-        #expect(try self.json(payload) == #"{"annotations":{},"host_id":"N1","image_ref":"file:///bin/p","provider_id":"p"}"#)
+        #expect(
+            try self.json(payload)
+                == #"{"annotations":{},"host_id":"N1","image_ref":"file:///bin/p","provider_id":"p"}"#
+        )
         let claims = ProviderStartedEvent.Claims(issuer: "A1", name: nil, version: nil, expires: 1_742_927_684)
         #expect(
             try self.json(claims)
@@ -85,36 +93,72 @@ import Testing
             try self.json(restarted)
                 == #"{"attempt":3,"delay_ms":2345,"exit_code":101,"host_id":"N1","provider_id":"p"}"#
         )
-        let signalled = ProviderRestartedEvent(hostID: "N1", providerID: "p", attempt: 1, delay: .zero, exitStatus: .signaled(11))
+        let signalled = ProviderRestartedEvent(
+            hostID: "N1",
+            providerID: "p",
+            attempt: 1,
+            delay: .zero,
+            exitStatus: .signaled(11)
+        )
         let text = try self.json(signalled)
         #expect(text == #"{"attempt":1,"delay_ms":0,"host_id":"N1","provider_id":"p","signal":11}"#)
         #expect(try WireJSON.decode(ProviderRestartedEvent.self, from: Array(text.utf8)) == signalled)
         let neither = #"{"attempt":1,"delay_ms":0,"host_id":"N1","provider_id":"p"}"#
-        #expect(throws: ProviderError.self) { try WireJSON.decode(ProviderRestartedEvent.self, from: Array(neither.utf8)) }
+        #expect(throws: ProviderError.self) {
+            try WireJSON.decode(ProviderRestartedEvent.self, from: Array(neither.utf8))
+        }
     }
 
     @Test func healthEventsShareDataAndDifferByType() throws {
         for kind in [HealthCheckEvent.Kind.passed, .failed, .status] {
-            let payload = HealthCheckEvent(kind: kind, hostID: "N1", providerID: "p", healthy: kind != .failed, message: nil)
-            let event = CloudEvent(payload, source: "N1", id: "x", time: EventTime(seconds: 1_742_927_719, nanoseconds: 500_000_000))
+            let payload = HealthCheckEvent(
+                kind: kind,
+                hostID: "N1",
+                providerID: "p",
+                healthy: kind != .failed,
+                message: nil
+            )
+            let event = CloudEvent(
+                payload,
+                source: "N1",
+                id: "x",
+                time: EventTime(seconds: 1_742_927_719, nanoseconds: 500_000_000)
+            )
             let text = try self.json(event)
             #expect(text.contains(#""type":"com.wasmcloud.lattice.\#(kind.eventName)""#))
             #expect(text.contains(#""time":"2025-03-25T18:35:19.500Z""#))
-            #expect(text.hasSuffix(#""data":{"healthy":\#(kind != .failed),"host_id":"N1","message":null,"provider_id":"p"}}"#))
+            #expect(
+                text.hasSuffix(
+                    #""data":{"healthy":\#(kind != .failed),"host_id":"N1","message":null,"provider_id":"p"}}"#
+                )
+            )
         }
-        let withMessage = HealthCheckEvent(kind: .failed, hostID: "N1", providerID: "p", healthy: false, message: "timed out")
+        let withMessage = HealthCheckEvent(
+            kind: .failed,
+            hostID: "N1",
+            providerID: "p",
+            healthy: false,
+            message: "timed out"
+        )
         #expect(try self.json(withMessage).contains(#""message":"timed out""#))
     }
 
     @Test func envelopeKeysAreInSpecOrderAndRequiredAttributesAreChecked() throws {
-        let event = CloudEvent(HealthCheckEvent(kind: .status, hostID: "N1", providerID: "p", healthy: true), source: "N1")
+        let event = CloudEvent(
+            HealthCheckEvent(kind: .status, hostID: "N1", providerID: "p", healthy: true),
+            source: "N1"
+        )
         let bytes = try WireJSON.encode(event)
-        #expect(Fixtures.topLevelKeys(bytes) == ["specversion", "id", "type", "source", "datacontenttype", "time", "data"])
-        let wrongVersion = #"{"specversion":"0.3","id":"x","type":"t","source":"s","data":{"host_id":"N","provider_id":"p"}}"#
+        #expect(
+            Fixtures.topLevelKeys(bytes) == ["specversion", "id", "type", "source", "datacontenttype", "time", "data"]
+        )
+        let wrongVersion =
+            #"{"specversion":"0.3","id":"x","type":"t","source":"s","data":{"host_id":"N","provider_id":"p"}}"#
         #expect(throws: ProviderError.self) {
             try WireJSON.decode(CloudEvent<HealthCheckEvent>.self, from: Array(wrongVersion.utf8))
         }
-        let emptySource = #"{"specversion":"1.0","id":"x","type":"t","source":"","data":{"host_id":"N","provider_id":"p"}}"#
+        let emptySource =
+            #"{"specversion":"1.0","id":"x","type":"t","source":"","data":{"host_id":"N","provider_id":"p"}}"#
         let error = try #require(throws: ProviderError.self) {
             try WireJSON.decode(CloudEvent<HealthCheckEvent>.self, from: Array(emptySource.utf8))
         }

@@ -29,11 +29,15 @@ import Testing
     }
 
     @Test func keepsTheOrderInWhichKeysAreEncoded() throws {
-        #expect(try self.text(Ordered()) == #"{"zeta":1,"alpha":"a","middle":["x",null],"nested":{"second":true,"first":2.5}}"#)
+        #expect(
+            try self.text(Ordered())
+                == #"{"zeta":1,"alpha":"a","middle":["x",null],"nested":{"second":true,"first":2.5}}"#
+        )
     }
 
     @Test func escapesLikeSerdeJSON() throws {
-        let input = "quote\" backslash\\ slash/ tab\t newline\n return\r formfeed\u{0C} backspace\u{08} bell\u{07} del\u{7F} é 日本 🎉"
+        let input =
+            "quote\" backslash\\ slash/ tab\t newline\n return\r formfeed\u{0C} backspace\u{08} bell\u{07} del\u{7F} é 日本 🎉"
         let output = try self.text([input])
         #expect(
             output

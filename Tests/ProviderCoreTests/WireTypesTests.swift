@@ -41,11 +41,13 @@ import Testing
         #expect(link.sourceConfig.isEmpty && link.targetConfig.isEmpty)
         #expect(link.sourceSecrets == nil && link.targetSecrets == nil)
 
-        let base64 = #"{"source_id":"s","target":"t","wit_namespace":"n","wit_package":"p","interfaces":[],"target_secrets":"eGt2MQ=="}"#
+        let base64 =
+            #"{"source_id":"s","target":"t","wit_namespace":"n","wit_package":"p","interfaces":[],"target_secrets":"eGt2MQ=="}"#
         let error = try #require(throws: ProviderError.self) { try self.decode(InterfaceLinkDefinition.self, base64) }
         #expect(error.message.contains("target_secrets"))
 
-        let tooBig = #"{"source_id":"s","target":"t","wit_namespace":"n","wit_package":"p","interfaces":[],"source_secrets":[1,256]}"#
+        let tooBig =
+            #"{"source_id":"s","target":"t","wit_namespace":"n","wit_package":"p","interfaces":[],"source_secrets":[1,256]}"#
         #expect(throws: ProviderError.self) { try self.decode(InterfaceLinkDefinition.self, tooBig) }
     }
 
@@ -145,7 +147,9 @@ import Testing
 
     @Test func subjectsMatchTheCatalogue() {
         #expect(WasmbusSubject.health(lattice: "default", providerID: "p1") == "wasmbus.rpc.default.p1.health")
-        #expect(WasmbusSubject.shutdown(lattice: "default", providerID: "p1") == "wasmbus.rpc.default.p1.default.shutdown")
+        #expect(
+            WasmbusSubject.shutdown(lattice: "default", providerID: "p1") == "wasmbus.rpc.default.p1.default.shutdown"
+        )
         #expect(WasmbusSubject.linkPut(lattice: "l", recipient: "XABC") == "wasmbus.rpc.l.XABC.linkdefs.put")
         #expect(WasmbusSubject.linkDelete(lattice: "l", id: "p1") == "wasmbus.rpc.l.p1.linkdefs.del")
         #expect(WasmbusSubject.configUpdate(lattice: "l", providerID: "p1") == "wasmbus.rpc.l.p1.config.update")
@@ -157,9 +161,11 @@ import Testing
             witPackage: "keyvalue",
             interfaces: []
         )
-        #expect(WasmbusSubject.linkDeletes(lattice: "l", link: link) == [
-            "wasmbus.rpc.l.c1.linkdefs.del", "wasmbus.rpc.l.p1.linkdefs.del",
-        ])
+        #expect(
+            WasmbusSubject.linkDeletes(lattice: "l", link: link) == [
+                "wasmbus.rpc.l.c1.linkdefs.del", "wasmbus.rpc.l.p1.linkdefs.del",
+            ]
+        )
     }
 
     @Test(arguments: ["acme-app-keyvalue_redis", "p1", "default", "VAPVQOSI", "ünïcode"])
@@ -169,7 +175,9 @@ import Testing
 
     @Test(arguments: ["", "a.b", "a*", ">", "a b", "tab\t", "line\n", "nul\u{0}"])
     func invalidTokensAreRefusedWithTheirRole(token: String) throws {
-        let error = try #require(throws: ProviderError.self) { try WasmbusSubject.validateToken(token, as: "provider id") }
+        let error = try #require(throws: ProviderError.self) {
+            try WasmbusSubject.validateToken(token, as: "provider id")
+        }
         #expect(error.code == .invalidSubjectToken)
         #expect(error.message.contains("provider id"))
     }

@@ -226,9 +226,11 @@ import Testing
         #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
         #expect(zero.next() == 0x6E78_9E6A_A1B9_65F4)
         var other = SeededRandomNumberGenerator(seed: 1_234_567)
-        #expect([other.next(), other.next(), other.next()] == [
-            6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
-        ])
+        #expect(
+            [other.next(), other.next(), other.next()] == [
+                6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
+            ]
+        )
     }
 
     @Test func drivesStandardLibraryRandomness() {

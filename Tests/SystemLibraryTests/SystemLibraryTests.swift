@@ -22,7 +22,10 @@ import Testing
         let url = try Self.natsURL()
         var connection: OpaquePointer?
         let connectStatus = natsConnection_ConnectTo(&connection, url)
-        try #require(connectStatus == NATS_OK, "cannot connect to \(url): \(String(cString: natsStatus_GetText(connectStatus)))")
+        try #require(
+            connectStatus == NATS_OK,
+            "cannot connect to \(url): \(String(cString: natsStatus_GetText(connectStatus)))"
+        )
         defer { natsConnection_Destroy(connection) }
 
         var subscription: OpaquePointer?
