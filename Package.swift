@@ -19,11 +19,14 @@ let package = Package(
     products: [
         .library(name: "ProviderCore", targets: ["ProviderCore"]),
         .library(name: "NKeys", targets: ["NKeys"]),
+        .library(name: "NatsTransport", targets: ["NatsTransport"]),
+        .library(name: "ProcessLauncher", targets: ["ProcessLauncher"]),
         .library(name: "ProviderTesting", targets: ["ProviderTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // MARK: System libraries (imported internally by the one target that wraps each)
@@ -58,6 +61,27 @@ let package = Package(
             ]
         ),
         .target(
+            name: "NatsTransport",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .target(name: "CNats"),
+                .target(name: "NKeys"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .target(
+            name: "CProcessShims"
+        ),
+        .target(
+            name: "ProcessLauncher",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .target(name: "CProcessShims"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "ProviderTesting",
             dependencies: [
                 .target(name: "ProviderCore")
@@ -80,6 +104,33 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "NatsTransportTests",
+            dependencies: [
+                .target(name: "NatsTransport"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "NKeys"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .executableTarget(
+            name: "process-launcher-test-helper",
+            dependencies: [
+                .target(name: "ProcessLauncher"),
+                .target(name: "ProviderCore"),
+            ],
+            path: "Tests/ProcessLauncherTestHelper"
+        ),
+        .testTarget(
+            name: "ProcessLauncherTests",
+            dependencies: [
+                .target(name: "ProcessLauncher"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "process-launcher-test-helper"),
+            ]
+        ),
+        .testTarget(
             name: "ProviderTestingTests",
             dependencies: [
                 .target(name: "ProviderTesting"),
@@ -97,7 +148,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CProcessShims" {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: swiftSettings)
     target.swiftSettings = settings
