@@ -67,6 +67,7 @@ let package = Package(
                 .target(name: "CNats"),
                 .target(name: "NKeys"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
@@ -111,6 +112,7 @@ let package = Package(
                 .target(name: "ProviderTesting"),
                 .target(name: "NKeys"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
         .executableTarget(

@@ -52,6 +52,7 @@ extension ProviderError {
             case invalidWireFormat
             case invalidSubjectToken
             case notConnected
+            case authorizationFailed
             case connectionClosed
             case timedOut
             case noResponders
@@ -98,6 +99,9 @@ extension ProviderError {
 
         /// The transport is not connected and the operation cannot wait for a reconnect.
         public static let notConnected = Code(.notConnected)
+        /// The server refused the credentials (wrong token, user, password, nkey or JWT), or the
+        /// account may not use a subject.
+        public static let authorizationFailed = Code(.authorizationFailed)
         /// The transport was drained or closed; it accepts no more operations.
         public static let connectionClosed = Code(.connectionClosed)
         /// A request got no reply within its timeout.

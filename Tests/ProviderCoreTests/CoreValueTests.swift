@@ -72,3 +72,25 @@ import Testing
         #expect(event.providerID == "p")
     }
 }
+
+@Suite struct NATSSubjectTests {
+    @Test(arguments: ["a", "a.b.c", "wasmbus.rpc.default.p1.health", "_INBOX.abc.1", "$KV.CONFIGDATA_default.x", "a*b", "a.>x"])
+    func validPublishSubjects(subject: String) throws {
+        try NATSSubject.validate(subject, allowWildcards: false)
+        try NATSSubject.validate(subject, allowWildcards: true)
+    }
+
+    @Test(arguments: ["a.*", "a.>", "*", ">", "a.*.c", "*.b.>"])
+    func wildcardsOnlyInSubscriptions(subject: String) throws {
+        try NATSSubject.validate(subject, allowWildcards: true)
+        let error = try #require(throws: ProviderError.self) { try NATSSubject.validate(subject, allowWildcards: false) }
+        #expect(error.code == .invalidSubjectToken)
+        #expect(error.message.contains("wildcards"))
+    }
+
+    @Test(arguments: ["", ".", "a.", ".a", "a..b", "a b", "a\tb", "a\nb", "a.>.b"])
+    func invalidSubjects(subject: String) throws {
+        let error = try #require(throws: ProviderError.self) { try NATSSubject.validate(subject, allowWildcards: true) }
+        #expect(error.code == .invalidSubjectToken)
+    }
+}
