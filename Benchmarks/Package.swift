@@ -37,5 +37,23 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+
+        // MARK: Comparisons against baselines (plain executables that print medians and ratios)
+
+        .target(
+            name: "CNatsBaseline",
+            path: "Sources/CNatsBaseline",
+            linkerSettings: [.linkedLibrary("nats")]
+        ),
+        .executableTarget(
+            name: "NatsComparison",
+            dependencies: [
+                .target(name: "CNatsBaseline"),
+                .product(name: "NatsTransport", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+            ],
+            path: "Sources/NatsComparison",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

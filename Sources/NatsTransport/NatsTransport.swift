@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import CNats
+import Dispatch
 import Instrumentation
 public import Logging
 public import ProviderCore
@@ -166,14 +167,14 @@ public actor NatsTransport: MessageTransport {
         let token = requests.makeToken()
         let replySubject = requests.replySubject(for: token)
         let connection = self.connection
-        var timer: Task<Void, Never>?
-        defer { timer?.cancel() }
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
                     requests.wait(token: token, continuation: continuation)
-                    timer = Task {
-                        guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                    // One timer per request on Dispatch's timer wheel: no task, no extra thread wake-up.
+                    // Firing after the reply arrived does nothing.
+                    let nanoseconds = Int(clamping: timeout.milliseconds(atLeast: 0)) * 1_000_000
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
                         requests.finish(
                             token: token,
                             with: .failure(ProviderError(code: .timedOut, message: "no reply within \(timeout)"))

@@ -17,19 +17,36 @@ public enum NATSSubject {
     /// - Throws: ``ProviderError`` with code ``ProviderError/Code/invalidSubjectToken``, naming the
     ///   subject and the rule it breaks.
     public static func validate(_ subject: String, allowWildcards: Bool) throws(ProviderError) {
-        func fail(_ rule: String) -> ProviderError {
-            ProviderError(code: .invalidSubjectToken, message: "invalid subject \"\(subject)\": \(rule)")
+        // One pass over the UTF-8 bytes, no allocation: this runs on every publish.
+        var tokenLength = 0
+        var tokenFirst: UInt8 = 0
+        var afterGreater = false
+        var problem: String?
+        var utf8 = subject.utf8.makeIterator()
+        func endToken() -> String? {
+            if tokenLength == 0 { return "empty token" }
+            if tokenLength == 1 && (tokenFirst == UInt8(ascii: "*") || tokenFirst == UInt8(ascii: ">")) {
+                if !allowWildcards { return "wildcards are only allowed in subscriptions" }
+                if tokenFirst == UInt8(ascii: ">") { afterGreater = true }
+            }
+            return nil
         }
-        if subject.isEmpty { throw fail("empty subject") }
-        let tokens = subject.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        for (index, token) in tokens.enumerated() {
-            if token.isEmpty { throw fail("empty token") }
-            if token.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { throw fail("whitespace or control character") }
-            guard token.count == 1, let only = token.first else { continue }
-            let isStar = only == UInt8(ascii: "*")
-            let isGreater = only == UInt8(ascii: ">")
-            if (isStar || isGreater) && !allowWildcards { throw fail("wildcards are only allowed in subscriptions") }
-            if isGreater && index != tokens.count - 1 { throw fail("'>' must be the last token") }
+        while problem == nil, let byte = utf8.next() {
+            if byte == UInt8(ascii: ".") {
+                problem = endToken() ?? (afterGreater ? "'>' must be the last token" : nil)
+                tokenLength = 0
+            } else if byte <= 0x20 || byte == 0x7F {
+                problem = "whitespace or control character"
+            } else {
+                if tokenLength == 0 { tokenFirst = byte }
+                tokenLength += 1
+            }
+        }
+        if problem == nil {
+            problem = subject.isEmpty ? "empty subject" : endToken()
+        }
+        if let problem {
+            throw ProviderError(code: .invalidSubjectToken, message: "invalid subject \"\(subject)\": \(problem)")
         }
     }
 }
