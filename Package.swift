@@ -21,12 +21,17 @@ let package = Package(
         .library(name: "NKeys", targets: ["NKeys"]),
         .library(name: "NatsTransport", targets: ["NatsTransport"]),
         .library(name: "ProcessLauncher", targets: ["ProcessLauncher"]),
+        .library(name: "HostDataBuilder", targets: ["HostDataBuilder"]),
+        .library(name: "ConfigWatcher", targets: ["ConfigWatcher"]),
+        .library(name: "HealthMonitor", targets: ["HealthMonitor"]),
+        .library(name: "EventPublisher", targets: ["EventPublisher"]),
         .library(name: "ProviderTesting", targets: ["ProviderTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // MARK: System libraries (imported internally by the one target that wraps each)
@@ -83,6 +88,41 @@ let package = Package(
             ]
         ),
         .target(
+            name: "HostDataBuilder",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .target(name: "NKeys"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ConfigWatcher",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "HealthMonitor",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .target(
+            name: "EventPublisher",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "ProviderTesting",
             dependencies: [
                 .target(name: "ProviderCore")
@@ -130,6 +170,45 @@ let package = Package(
                 .target(name: "ProviderCore"),
                 .target(name: "ProviderTesting"),
                 .target(name: "process-launcher-test-helper"),
+            ]
+        ),
+        .testTarget(
+            name: "HostDataBuilderTests",
+            dependencies: [
+                .target(name: "HostDataBuilder"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "NKeys"),
+                .target(name: "NatsTransport"),
+            ]
+        ),
+        .testTarget(
+            name: "ConfigWatcherTests",
+            dependencies: [
+                .target(name: "ConfigWatcher"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "NatsTransport"),
+            ]
+        ),
+        .testTarget(
+            name: "HealthMonitorTests",
+            dependencies: [
+                .target(name: "HealthMonitor"),
+                .target(name: "EventPublisher"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "NatsTransport"),
+            ]
+        ),
+        .testTarget(
+            name: "EventPublisherTests",
+            dependencies: [
+                .target(name: "EventPublisher"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "NatsTransport"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
