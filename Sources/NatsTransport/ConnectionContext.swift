@@ -17,7 +17,7 @@ import Darwin
 /// released by the closed callback (the last one a connection makes), or at once when connecting
 /// fails (libnats then makes no callback at all).
 final class ConnectionContext: Sendable {
-    let events = ConnectionEventBroadcaster()
+    let events = AsyncBroadcaster<ConnectionEvent>()
     let requests = RequestMultiplexer()
     let reconnect: NatsTransport.Reconnect
     /// The user JWT for decentralised auth, if any.
@@ -102,7 +102,7 @@ let connectionClosedHandler: natsConnectionHandler = { _, closure in
         ProviderError(code: .connectionClosed, message: "the NATS connection is closed"),
         permanently: true
     )
-    context.events.yield(.closed)
+    context.events.finish(with: .closed)
 }
 
 /// Asynchronous errors, such as libnats-level slow consumers.

@@ -294,7 +294,7 @@ public actor NatsTransport: MessageTransport {
 
     private nonisolated func drainAndWaitForClose() async throws {
         let events = self.context.events.stream()
-        if self.context.events.isClosed {
+        if self.context.events.isFinished {
             return
         }
         let status = natsConnection_DrainTimeout(self.connection.pointer, self.configuration.drainTimeout.milliseconds(atLeast: 1))

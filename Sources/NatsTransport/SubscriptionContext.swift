@@ -12,13 +12,13 @@ import Synchronization
 final class SubscriptionContext: Sendable {
     let subject: String
     let continuation: AsyncStream<TransportMessage>.Continuation
-    let events: ConnectionEventBroadcaster
+    let events: AsyncBroadcaster<ConnectionEvent>
     /// Messages dropped in the current burst (reset when a message is buffered again).
     private let dropped = Mutex(0)
     /// Set once libnats has closed the subscription (after its last callback).
     let completed = Atomic(false)
 
-    init(subject: String, continuation: AsyncStream<TransportMessage>.Continuation, events: ConnectionEventBroadcaster) {
+    init(subject: String, continuation: AsyncStream<TransportMessage>.Continuation, events: AsyncBroadcaster<ConnectionEvent>) {
         self.subject = subject
         self.continuation = continuation
         self.events = events

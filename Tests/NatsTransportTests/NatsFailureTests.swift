@@ -131,7 +131,7 @@ import Glibc
         }
         #expect(reconnected != nil)
         try await transport.publish(Array("after".utf8), to: subject)
-        let payloads = try await received.value
+        let payloads = await received.value
         #expect(payloads.first == "before")
         #expect(payloads.last == "after")
         #expect(payloads.contains("during"))
