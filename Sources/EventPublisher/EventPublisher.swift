@@ -75,6 +75,11 @@ public actor EventPublisher: EventPublishing, Service {
         self.metrics = EventPublisherMetrics(factory: metricsFactory)
     }
 
+    /// Whether the publisher last saw the transport connected; while not, events wait in the queue.
+    public var isConnected: Bool {
+        self.connected
+    }
+
     /// The number of events waiting to be sent.
     public var queuedCount: Int {
         self.queue.count - self.head
