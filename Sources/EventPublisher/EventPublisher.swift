@@ -51,10 +51,26 @@ public actor EventPublisher: EventPublishing, Service {
     private nonisolated let wake = WakeSignal()
     private nonisolated let stopping = Atomic(false)
 
-    private var queue: [QueuedEvent] = []
-    private var head = 0
+    /// The queue lives behind a lock, not on the actor, so that publishing costs no actor hop.
+    private struct Queue {
+        var events: [QueuedEvent] = []
+        var head = 0
+        var droppedInBurst = 0
+        var finished = false
+
+        var count: Int { self.events.count - self.head }
+
+        mutating func takeAll() -> [QueuedEvent] {
+            defer {
+                self.events.removeAll(keepingCapacity: true)
+                self.head = 0
+            }
+            return Array(self.events[self.head...])
+        }
+    }
+
+    private nonisolated let queue = Mutex(Queue())
     private var connected = true
-    private var droppedInBurst = 0
     private var runState = RunState.idle
 
     /// Creates a publisher; it sends nothing until ``run()`` runs.
@@ -82,7 +98,7 @@ public actor EventPublisher: EventPublishing, Service {
 
     /// The number of events waiting to be sent.
     public var queuedCount: Int {
-        self.queue.count - self.head
+        self.queue.withLock { $0.count }
     }
 
     /// Wraps the payload in a CloudEvents envelope and queues it.
@@ -90,30 +106,37 @@ public actor EventPublisher: EventPublishing, Service {
     /// - Throws: ``ProviderCore/ProviderError`` with code `encodingFailed`, or `shutDown` after
     ///   ``run()`` has returned. A queued event is not withdrawn by cancellation.
     public nonisolated func publish<Payload: ProviderEventPayload>(_ payload: Payload) async throws {
-        let event = CloudEvent(payload, source: self.configuration.hostID)
-        let bytes = try WireJSON.encode(event)
+        let bytes = try CloudEvent(payload, source: self.configuration.hostID).wireJSON()
         let subject = WasmbusSubject.event(lattice: self.configuration.lattice, name: payload.eventName)
-        try await self.enqueue(QueuedEvent(subject: subject, bytes: bytes))
-    }
-
-    private func enqueue(_ event: QueuedEvent) throws(ProviderError) {
-        if self.runState == .finished {
+        let limit = max(1, self.configuration.queueLimit)
+        let outcome: (accepted: Bool, firstDrop: Bool, dropped: Bool, count: Int) = self.queue.withLock { queue in
+            if queue.finished { return (false, false, false, 0) }
+            var dropped = false
+            if queue.count >= limit {
+                queue.head += 1
+                queue.droppedInBurst += 1
+                dropped = true
+            }
+            queue.events.append(QueuedEvent(subject: subject, bytes: bytes))
+            if queue.head > 1024 && queue.head * 2 > queue.events.count {
+                queue.events.removeFirst(queue.head)
+                queue.head = 0
+            }
+            return (true, dropped && queue.droppedInBurst == 1, dropped, queue.count)
+        }
+        guard outcome.accepted else {
             throw ProviderError(code: .shutDown, message: "the event publisher has stopped")
         }
-        if self.queuedCount >= max(1, self.configuration.queueLimit) {
-            self.head += 1
+        if outcome.dropped {
             self.metrics.dropped.increment()
-            if self.droppedInBurst == 0 {
-                self.logger.warning(
-                    "event queue full; dropping the oldest events until the lattice is reachable",
-                    metadata: ["provider.events.queue_limit": "\(self.configuration.queueLimit)"]
-                )
-            }
-            self.droppedInBurst += 1
         }
-        self.queue.append(event)
-        self.compactIfNeeded()
-        self.metrics.queued.record(self.queuedCount)
+        if outcome.firstDrop {
+            self.logger.warning(
+                "event queue full; dropping the oldest events until the lattice is reachable",
+                metadata: ["provider.events.queue_limit": "\(self.configuration.queueLimit)"]
+            )
+        }
+        self.metrics.queued.record(outcome.count)
         self.wake.wake()
     }
 
@@ -124,7 +147,10 @@ public actor EventPublisher: EventPublishing, Service {
             throw ProviderError(code: .alreadyRunning, message: "the event publisher is already running")
         }
         self.runState = .running
-        defer { self.runState = .finished }
+        defer {
+            self.runState = .finished
+            self.queue.withLock { $0.finished = true }
+        }
         let events = await self.transport.connectionEvents()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -172,29 +198,38 @@ public actor EventPublisher: EventPublishing, Service {
     /// Takes every queued event, sends them in order off the actor, and puts back what the
     /// transport could not take because the connection is down.
     private func sendBatch() async {
-        let batch = Array(self.queue[self.head...])
-        self.queue.removeAll(keepingCapacity: true)
-        self.head = 0
+        let batch = self.queue.withLock { $0.takeAll() }
         let (sent, unsent) = await Self.send(batch, over: self.transport, logger: self.logger, metrics: self.metrics)
+        let limit = max(1, self.configuration.queueLimit)
+        let (count, overflow, drainedBurst): (Int, Int, Int) = self.queue.withLock { queue in
+            var overflow = 0
+            if !unsent.isEmpty {
+                // Unsent events go back in front of anything queued meanwhile, keeping the order.
+                queue.events = unsent + queue.events[queue.head...]
+                queue.head = 0
+                overflow = max(0, queue.events.count - limit)
+                if overflow > 0 {
+                    queue.events.removeFirst(overflow)
+                    queue.droppedInBurst += overflow
+                }
+            }
+            var drainedBurst = 0
+            if queue.count == 0 && queue.droppedInBurst > 0 {
+                drainedBurst = queue.droppedInBurst
+                queue.droppedInBurst = 0
+            }
+            return (queue.count, overflow, drainedBurst)
+        }
         if !unsent.isEmpty {
             self.connected = false
-            // Unsent events go back in front of anything queued meanwhile, keeping the order.
-            self.queue = unsent + self.queue
-            let overflow = self.queue.count - max(1, self.configuration.queueLimit)
-            if overflow > 0 {
-                self.queue.removeFirst(overflow)
-                self.metrics.dropped.increment(by: overflow)
-                self.droppedInBurst += overflow
-            }
+        }
+        if overflow > 0 {
+            self.metrics.dropped.increment(by: overflow)
         }
         self.metrics.published.increment(by: sent)
-        self.metrics.queued.record(self.queuedCount)
-        if self.queuedCount == 0 && self.droppedInBurst > 0 {
-            self.logger.info(
-                "event queue drained",
-                metadata: ["provider.events.dropped": "\(self.droppedInBurst)"]
-            )
-            self.droppedInBurst = 0
+        self.metrics.queued.record(count)
+        if drainedBurst > 0 {
+            self.logger.info("event queue drained", metadata: ["provider.events.dropped": "\(drainedBurst)"])
         }
     }
 
@@ -238,13 +273,6 @@ public actor EventPublisher: EventPublishing, Service {
                 "events not sent at shutdown",
                 metadata: ["provider.events.unsent": "\(self.queuedCount)"]
             )
-        }
-    }
-
-    private func compactIfNeeded() {
-        if self.head > 1024 && self.head * 2 > self.queue.count {
-            self.queue.removeFirst(self.head)
-            self.head = 0
         }
     }
 }

@@ -3,6 +3,8 @@
 // Licensed under Apache License v2.0. See LICENSE for details.
 //===----------------------------------------------------------------------===//
 
+import Synchronization
+
 /// Event ids: a ULID (48-bit millisecond timestamp, then 80 random bits) printed as a lower-case
 /// UUID, `8-4-4-4-12` (`wasmbus-protocol.md` §1.3). Ids sort by time; consumers treat them as
 /// opaque strings.
@@ -30,10 +32,45 @@ public enum EventID {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    /// Makes an event id for the current time with the system random source.
+    /// Makes an event id for the current time.
+    ///
+    /// The random bits come from a fast generator seeded once from the system's random source;
+    /// event ids must be unique and time-ordered, not secret.
     /// - Returns: A new event id.
     public static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Self.make(milliseconds: EventTime.now().millisecondsSinceEpoch, using: &generator)
+        let milliseconds = EventTime.now().millisecondsSinceEpoch
+        return Self.sharedGenerator.withLock { generator in
+            Self.make(milliseconds: milliseconds, using: &generator)
+        }
+    }
+
+    private static let sharedGenerator = Mutex(FastRandomNumberGenerator())
+}
+
+/// xoshiro256** seeded from the system's random source: fast, not cryptographic.
+struct FastRandomNumberGenerator: RandomNumberGenerator {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        self.state = (system.next(), system.next(), system.next(), system.next() | 1)
+    }
+
+    mutating func next() -> UInt64 {
+        let result = (self.state.1 &* 5).rotatedLeft(by: 7) &* 9
+        let shifted = self.state.1 << 17
+        self.state.2 ^= self.state.0
+        self.state.3 ^= self.state.1
+        self.state.1 ^= self.state.2
+        self.state.0 ^= self.state.3
+        self.state.2 ^= shifted
+        self.state.3 = self.state.3.rotatedLeft(by: 45)
+        return result
+    }
+}
+
+extension UInt64 {
+    fileprivate func rotatedLeft(by count: UInt64) -> UInt64 {
+        (self << count) | (self >> (64 - count))
     }
 }

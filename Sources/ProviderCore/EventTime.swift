@@ -53,25 +53,43 @@ public struct EventTime: Hashable, Sendable, CustomStringConvertible {
         let days = self.seconds >= 0 ? self.seconds / 86_400 : (self.seconds - 86_399) / 86_400
         let secondOfDay = self.seconds - days * 86_400
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
-        var text = Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2)
-        text += "T" + Self.pad(secondOfDay / 3600, 2) + ":" + Self.pad(secondOfDay / 60 % 60, 2)
-        text += ":" + Self.pad(secondOfDay % 60, 2)
         let nanos = Int64(self.nanoseconds)
-        if nanos == 0 {
-            // no fraction
-        } else if nanos % 1_000_000 == 0 {
-            text += "." + Self.pad(nanos / 1_000_000, 3)
-        } else if nanos % 1000 == 0 {
-            text += "." + Self.pad(nanos / 1000, 6)
-        } else {
-            text += "." + Self.pad(nanos, 9)
+        let (fraction, digits): (Int64, Int) =
+            if nanos == 0 { (0, 0) } else if nanos % 1_000_000 == 0 { (nanos / 1_000_000, 3) } else if nanos % 1000 == 0 {
+                (nanos / 1000, 6)
+            } else { (nanos, 9) }
+        return String(unsafeUninitializedCapacity: 31) { buffer in
+            var index = 0
+            func put(_ value: Int64, width: Int) {
+                var remaining = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    remaining /= 10
+                }
+                index += width
+            }
+            func put(_ byte: Unicode.Scalar) {
+                buffer[index] = UInt8(ascii: byte)
+                index += 1
+            }
+            put(min(max(year, 0), 9999), width: 4)
+            put("-")
+            put(month, width: 2)
+            put("-")
+            put(day, width: 2)
+            put("T")
+            put(secondOfDay / 3600, width: 2)
+            put(":")
+            put(secondOfDay / 60 % 60, width: 2)
+            put(":")
+            put(secondOfDay % 60, width: 2)
+            if digits > 0 {
+                put(".")
+                put(fraction, width: digits)
+            }
+            put("Z")
+            return index
         }
-        return text + "Z"
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// Howard Hinnant's `civil_from_days`: proleptic Gregorian date for days since 1970-01-01.
