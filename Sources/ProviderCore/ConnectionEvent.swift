@@ -15,7 +15,9 @@ public enum ConnectionEvent: Hashable, Sendable {
     case closed
     /// The server announced it is shutting down (lame-duck mode); expect a reconnect elsewhere.
     case lameDuck
-    /// A subscription fell behind and messages for it were dropped.
+    /// A subscription fell behind and messages for it were dropped. A transport reports the first
+    /// drop of a burst (`dropped: 1`) and the burst's total once messages fit again; drops inside the
+    /// NATS client itself report the subscription's running total.
     case slowConsumer(subject: String, dropped: Int)
     /// An asynchronous error the client reported.
     case error(message: String)

@@ -31,7 +31,8 @@ public protocol KeyValueStore: Sendable {
     /// - Throws: As get(_:).
     func delete(_ key: String) async throws
 
-    /// Watches every key of the bucket: first the latest revision of each existing key, then
+    /// Watches every key of the bucket: first the latest revision of each existing key (keys whose
+    /// latest revision is a delete or purge are left out of this initial phase), then
     /// every later put, delete and purge, in revision order. No update between the initial values
     /// and the updates is lost, because both come from one ordered consumer.
     /// - Returns: The entries. The sequence ends when the transport closes, and throws

@@ -31,7 +31,8 @@ public protocol MessageTransport: Sendable {
     ///   - timeout: How long to wait for the reply.
     /// - Returns: The reply.
     /// - Throws: `ProviderError` with code `timedOut` when no reply came in time, `noResponders`
-    ///   when nobody is subscribed to the subject, `connectionClosed`, `notConnected`,
+    ///   when nobody is subscribed to the subject, `notConnected` while disconnected (also for a
+    ///   request already waiting when the connection drops), `connectionClosed`,
     ///   `payloadTooLarge` or `transportFailure`. Cancelling the task throws `CancellationError`
     ///   promptly and abandons the reply. A request never blocks a thread of the cooperative pool.
     func request(_ payload: [UInt8], to subject: String, headers: MessageHeaders, timeout: Duration) async throws
