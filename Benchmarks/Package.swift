@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(name: "provider-runtime", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .executableTarget(
@@ -45,14 +47,74 @@ let package = Package(
             path: "Sources/CNatsBaseline",
             linkerSettings: [.linkedLibrary("nats")]
         ),
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "ProviderCore", package: "provider-runtime"),
+            ],
+            path: "Sources/BenchmarkSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "NatsComparison",
             dependencies: [
+                .target(name: "BenchmarkSupport"),
                 .target(name: "CNatsBaseline"),
                 .product(name: "NatsTransport", package: "provider-runtime"),
                 .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/NatsComparison",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "HealthComparison",
+            dependencies: [
+                .target(name: "BenchmarkSupport"),
+                .target(name: "CNatsBaseline"),
+                .product(name: "NatsTransport", package: "provider-runtime"),
+                .product(name: "HealthMonitor", package: "provider-runtime"),
+                .product(name: "EventPublisher", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/HealthComparison",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // MARK: Spawn: ProcessLauncher against raw C posix_spawn, Foundation.Process and swift-subprocess
+
+        .target(
+            name: "CSpawnBaseline",
+            path: "Sources/CSpawnBaseline"
+        ),
+        .target(
+            name: "SpawnMethods",
+            dependencies: [
+                .target(name: "CSpawnBaseline"),
+                .product(name: "ProcessLauncher", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Sources/SpawnMethods",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "Spawn",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .target(name: "SpawnMethods"),
+            ],
+            path: "Benchmarks/Spawn",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "SpawnComparison",
+            dependencies: [
+                .target(name: "SpawnMethods")
+            ],
+            path: "Sources/SpawnComparison",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -186,14 +186,26 @@ public actor EventPublisher: EventPublishing, Service {
     }
 
     private func sendUntilStopped() async {
+        var idleTurns = 0
         while !self.shouldStop {
             if self.connected && self.queuedCount > 0 {
                 await self.sendBatch()
+                idleTurns = 0
+            } else if self.connected && idleTurns < Self.spinTurns {
+                // Under a steady stream, the next event is microseconds away: yielding a few
+                // times lets it arrive and batches events, instead of parking the loop and paying a
+                // thread wake-up per event.
+                idleTurns += 1
+                await Task.yield()
             } else {
+                idleTurns = 0
                 await self.wake.wait()
             }
         }
     }
+
+    /// How many times the send loop yields before parking when its queue is empty.
+    private static var spinTurns: Int { 8 }
 
     /// Takes every queued event, sends them in order off the actor, and puts back what the
     /// transport could not take because the connection is down.

@@ -121,15 +121,15 @@ extension CloudEvent {
     public func wireJSON() throws(ProviderError) -> [UInt8] {
         let data = try WireJSONEncoder().encode(self.data)
         var output: [UInt8] = []
-        output.reserveCapacity(data.count + 96 + self.id.count + self.type.count + self.source.count)
+        output.reserveCapacity(data.count + 128 + self.id.utf8.count + self.type.utf8.count + self.source.utf8.count)
         for (key, value) in [
             ("{\"specversion\":", self.specVersion), (",\"id\":", self.id), (",\"type\":", self.type),
             (",\"source\":", self.source), (",\"datacontenttype\":", self.dataContentType), (",\"time\":", self.time),
         ] {
-            output.append(contentsOf: key.utf8)
+            JSONNode.appendUTF8(key, to: &output)
             JSONNode.writeString(value, to: &output)
         }
-        output.append(contentsOf: ",\"data\":".utf8)
+        JSONNode.appendUTF8(",\"data\":", to: &output)
         output.append(contentsOf: data)
         output.append(UInt8(ascii: "}"))
         return output

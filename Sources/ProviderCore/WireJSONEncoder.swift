@@ -57,11 +57,11 @@ enum JSONNode {
     func write(to output: inout [UInt8]) {
         switch self {
         case .null:
-            output.append(contentsOf: "null".utf8)
+            JSONNode.appendUTF8("null", to: &output)
         case .bool(let value):
-            output.append(contentsOf: (value ? "true" : "false").utf8)
+            JSONNode.appendUTF8((value ? "true" : "false"), to: &output)
         case .number(let text):
-            output.append(contentsOf: text.utf8)
+            JSONNode.appendUTF8(text, to: &output)
         case .string(let text):
             JSONNode.writeString(text, to: &output)
         case .bytes(let bytes):
@@ -92,37 +92,55 @@ enum JSONNode {
         }
     }
 
+    /// Appends a string's UTF-8 bytes in one copy (faster than appending its `utf8` view).
+    static func appendUTF8(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { output.append(contentsOf: $0) }
+    }
+
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Writes a string the way serde_json does: `"` and `\` escaped, control characters as
-    /// `\b \t \n \f \r` or `\u00XX`, everything else (including non-ASCII) verbatim.
+    /// `\b \t \n \f \r` or `\u00XX`, everything else (including non-ASCII) verbatim. Runs of bytes
+    /// that need no escape are copied in bulk.
     static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""):
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"):
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x09:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x0A:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0C:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0D:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x00..<0x20:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                output.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if runStart < index {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                }
+                runStart = index + 1
+                Self.writeEscape(byte, to: &output)
+            }
+            if runStart < bytes.count {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscape(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
+        case 0x08: output.append(UInt8(ascii: "b"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0C: output.append(UInt8(ascii: "f"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        default:
+            output.append(UInt8(ascii: "u"))
+            output.append(UInt8(ascii: "0"))
+            output.append(UInt8(ascii: "0"))
+            output.append(hexDigits[Int(byte >> 4)])
+            output.append(hexDigits[Int(byte & 0x0F)])
+        }
     }
 
     static func writeDecimal(_ byte: UInt8, to output: inout [UInt8]) {
@@ -191,22 +209,23 @@ final class JSONTreeEncoder: Encoder {
         self.storage = node
     }
 
-    /// Converts any encodable value into a node, using fast paths for primitives.
-    static func node(for value: some Encodable, codingPath: [any CodingKey]) throws -> JSONNode {
-        switch value {
-        case let string as String: return .string(string)
-        case let bool as Bool: return .bool(bool)
-        case let bytes as [UInt8]: return .bytes(bytes)
-        case let int as Int: return .number(String(int))
-        case let int as Int32: return .number(String(int))
-        case let int as Int64: return .number(String(int))
-        case let int as UInt64: return .number(String(int))
-        case let int as UInt32: return .number(String(int))
-        default:
-            let child = JSONTreeEncoder(codingPath: codingPath)
-            try value.encode(to: child)
-            return .deferred(child)
+    /// Converts any encodable value into a node, using fast paths for primitives. The type checks
+    /// compare type metadata (cheap); only the matching branch casts.
+    static func node<T: Encodable>(for value: T, codingPath: [any CodingKey]) throws -> JSONNode {
+        if T.self == String.self, let string = value as? String { return .string(string) }
+        if T.self == Bool.self, let bool = value as? Bool { return .bool(bool) }
+        if T.self == [UInt8].self, let bytes = value as? [UInt8] { return .bytes(bytes) }
+        if T.self == Int.self, let int = value as? Int { return .number(String(int)) }
+        if T.self == UInt64.self, let int = value as? UInt64 { return .number(String(int)) }
+        if T.self == Int64.self, let int = value as? Int64 { return .number(String(int)) }
+        if T.self == Int32.self, let int = value as? Int32 { return .number(String(int)) }
+        if T.self == UInt32.self, let int = value as? UInt32 { return .number(String(int)) }
+        if T.self == String?.self, let optional = value as? String? {
+            return optional.map(JSONNode.string) ?? .null
         }
+        let child = JSONTreeEncoder(codingPath: codingPath)
+        try value.encode(to: child)
+        return .deferred(child)
     }
 
     static func number(_ value: Double, codingPath: [any CodingKey]) throws -> JSONNode {

@@ -73,6 +73,23 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try foundationEncoder.encode(large))
         }
     }
+    let healthEvent = HealthCheckEvent(kind: .status, hostID: "NBENCH", providerID: "p1", healthy: true, message: "ok")
+    Benchmark("CloudEvent make (id + time)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(CloudEvent(healthEvent, source: "NBENCH"))
+        }
+    }
+    let fixedEvent = CloudEvent(healthEvent, source: "NBENCH")
+    Benchmark("CloudEvent encode (health event)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try WireJSON.encode(fixedEvent))
+        }
+    }
+    Benchmark("CloudEvent wireJSON (health event)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixedEvent.wireJSON())
+        }
+    }
     Benchmark("HostData decode (100 links, 1000 config keys)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try HostData.decode(json: largeJSON))

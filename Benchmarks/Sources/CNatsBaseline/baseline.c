@@ -95,3 +95,37 @@ int64_t baseline_publish_loop(const char *url, const char *subject, int count, i
     natsConnection_Destroy(connection);
     return elapsed;
 }
+
+static void healthy(natsConnection *connection, natsSubscription *subscription, natsMsg *message, void *closure) {
+    (void)subscription;
+    (void)closure;
+    const char *reply = natsMsg_GetReply(message);
+    if (reply != NULL) {
+        natsConnection_PublishString(connection, reply, "{\"healthy\":true}");
+    }
+    natsMsg_Destroy(message);
+}
+
+int baseline_start_health_responder(const char *url, const char *subject) {
+    if (connect_asap(url, &responder_connection) != NATS_OK) return -1;
+    if (natsConnection_Subscribe(&responder_subscription, responder_connection, subject, healthy, NULL) != NATS_OK) {
+        return -1;
+    }
+    return natsConnection_FlushTimeout(responder_connection, 5000) == NATS_OK ? 0 : -1;
+}
+
+int64_t baseline_publish_bytes(const char *url, const char *subject, const void *bytes, int length, int count) {
+    natsConnection *connection = NULL;
+    if (connect_asap(url, &connection) != NATS_OK) return -1;
+    int64_t start = now_ns();
+    for (int index = 0; index < count; index++) {
+        if (natsConnection_Publish(connection, subject, bytes, length) != NATS_OK) {
+            natsConnection_Destroy(connection);
+            return -1;
+        }
+    }
+    natsConnection_FlushTimeout(connection, 10000);
+    int64_t elapsed = now_ns() - start;
+    natsConnection_Destroy(connection);
+    return elapsed;
+}

@@ -22,4 +22,12 @@ int baseline_request_loop(const char *url, const char *subject, int count, int p
 /// flushes. Returns the elapsed nanoseconds, or -1 on error.
 int64_t baseline_publish_loop(const char *url, const char *subject, int count, int payload_size);
 
+/// Starts a responder that answers every request on `subject` (wildcards allowed) with
+/// `{"healthy":true}`, on its own connection. Returns 0 on success.
+int baseline_start_health_responder(const char *url, const char *subject);
+
+/// Publishes `count` copies of `bytes` on a new connection (send-asap on), then flushes.
+/// Returns the elapsed nanoseconds, or -1 on error.
+int64_t baseline_publish_bytes(const char *url, const char *subject, const void *bytes, int length, int count);
+
 #endif
