@@ -40,6 +40,34 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
 
+        .executableTarget(
+            name: "Transport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NatsTransport", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "ProviderTesting", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Transport",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Health",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HealthMonitor", package: "provider-runtime"),
+                .product(name: "EventPublisher", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "ProviderTesting", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Health",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
         // MARK: Comparisons against baselines (plain executables that print medians and ratios)
 
         .target(
