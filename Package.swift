@@ -160,6 +160,7 @@ let package = Package(
             dependencies: [
                 .target(name: "ProcessLauncher"),
                 .target(name: "ProviderCore"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ProcessLauncherTestHelper"
         ),
@@ -170,6 +171,7 @@ let package = Package(
                 .target(name: "ProviderCore"),
                 .target(name: "ProviderTesting"),
                 .target(name: "process-launcher-test-helper"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
