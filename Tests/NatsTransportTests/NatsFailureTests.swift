@@ -145,8 +145,20 @@ import Glibc
         let second = try await NatsServerProcess.start(arguments: ["--routes", seedRoute], clustered: true)
         let third = try await NatsServerProcess.start(arguments: ["--routes", seedRoute], clustered: true)
         let nodes = [seed, second, third]
-        defer { Task { for node in nodes { await node.stop() } } }
+        do {
+            try await Self.failOver(seed: seed, second: second, third: third)
+        } catch {
+            for node in nodes { await node.stop() }
+            throw error
+        }
+        for node in nodes { await node.stop() }
+    }
 
+    private static func failOver(
+        seed: NatsServerProcess,
+        second: NatsServerProcess,
+        third: NatsServerProcess
+    ) async throws {
         let subscriber = try await NatsTransport(
             configuration: .init(servers: [seed.url]),
             logger: Logger(label: "subscriber")
