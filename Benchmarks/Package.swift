@@ -67,6 +67,19 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "HostDataBuild",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HostDataBuilder", package: "provider-runtime"),
+                .product(name: "NKeys", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/HostDataBuild",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
 
         // MARK: Comparisons against baselines (plain executables that print medians and ratios)
 
@@ -107,6 +120,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/HealthComparison",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "ConfigUpdateLatency",
+            dependencies: [
+                .target(name: "BenchmarkSupport"),
+                .product(name: "ConfigWatcher", package: "provider-runtime"),
+                .product(name: "NatsTransport", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ConfigUpdateLatency",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // MARK: Spawn: ProcessLauncher against raw C posix_spawn, Foundation.Process and swift-subprocess

@@ -13,7 +13,10 @@ import Synchronization
 /// with `SECRET` map to secret references (§6.1):
 ///
 /// ```json
-/// {"redis": {"URL": "redis://127.0.0.1:6379"}, "SECRET_redis_password": {"name": "password", "backend": "vault", "key": "redis"}}
+/// {
+///     "redis": {"URL": "redis://127.0.0.1:6379"},
+///     "SECRET_redis_password": {"name": "password", "backend": "vault", "key": "redis"}
+/// }
 /// ```
 ///
 /// Change detection: the file's modification time, size and inode are checked before every read

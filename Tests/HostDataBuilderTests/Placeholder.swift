@@ -1,8 +1,0 @@
-//===----------------------------------------------------------------------===//
-// This source file is part of the provider-runtime open source project.
-// Licensed under Apache License v2.0. See LICENSE for details.
-//===----------------------------------------------------------------------===//
-
-import Testing
-
-@Test func HostDataBuilderPlaceholder() { #expect(Bool(true)) }
