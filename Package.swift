@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ConfigWatcher", targets: ["ConfigWatcher"]),
         .library(name: "HealthMonitor", targets: ["HealthMonitor"]),
         .library(name: "EventPublisher", targets: ["EventPublisher"]),
+        .library(name: "ProviderRuntime", targets: ["ProviderRuntime"]),
         .library(name: "ProviderTesting", targets: ["ProviderTesting"]),
     ],
     dependencies: [
@@ -123,6 +124,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ProviderRuntime",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .target(
             name: "ProviderTesting",
             dependencies: [
                 .target(name: "ProviderCore")
@@ -210,6 +221,20 @@ let package = Package(
                 .target(name: "ProviderCore"),
                 .target(name: "ProviderTesting"),
                 .target(name: "NatsTransport"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "ProviderRuntimeTests",
+            dependencies: [
+                .target(name: "ProviderRuntime"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "ProcessLauncher"),
+                .target(name: "NatsTransport"),
+                .target(name: "EventPublisher"),
+                .target(name: "HealthMonitor"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
