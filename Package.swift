@@ -234,6 +234,9 @@ let package = Package(
                 .target(name: "NatsTransport"),
                 .target(name: "EventPublisher"),
                 .target(name: "HealthMonitor"),
+                .target(name: "HostDataBuilder"),
+                .target(name: "ConfigWatcher"),
+                .target(name: "NKeys"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

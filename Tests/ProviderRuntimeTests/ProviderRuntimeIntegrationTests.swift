@@ -1,0 +1,182 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the provider-runtime open source project.
+// Licensed under Apache License v2.0. See LICENSE for details.
+//===----------------------------------------------------------------------===//
+
+import ConfigWatcher
+import EventPublisher
+import Foundation
+import HealthMonitor
+import HostDataBuilder
+import Logging
+import NKeys
+import NatsTransport
+import ProcessLauncher
+import ProviderCore
+import ProviderRuntime
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The runtime with every production component, real provider processes (shell scripts) and the
+/// real nats-server that scripts/test starts.
+@Suite struct ProviderRuntimeIntegrationTests {
+    struct Host {
+        let runtime: ProviderRuntime<ContinuousClock>
+        let run: Task<Void, any Error>
+        let transport: NatsTransport
+        let directory: URL
+        let lattice: String
+
+        static func start() async throws -> Host {
+            let url = ProcessInfo.processInfo.environment["NATS_URL"] ?? ""
+            try #require(!url.isEmpty, "NATS_URL is not set: run the tests with scripts/test")
+            let lattice = "rt\(UUID().uuidString.prefix(8))"
+            let logger = Logger(label: "runtime-integration")
+            let transport = try await NatsTransport(configuration: .init(servers: [url]), logger: logger)
+            let hostKey = try NKeyPair.generate(.server)
+            let events = EventPublisher(
+                transport: transport,
+                configuration: .init(hostID: hostKey.publicKey, lattice: lattice),
+                logger: logger
+            )
+            let store = InMemoryConfigStore(configs: ["app": ["GREETING": "hello"]])
+            let hostData = try HostDataBuilder(
+                configuration: .init(hostKey: hostKey, hostSecretsXKey: try XKey.generate(), lattice: lattice, rpcURL: url),
+                configStore: store,
+                events: events,
+                logger: logger
+            )
+            let runtime = ProviderRuntime(
+                configuration: .init(hostID: hostKey.publicKey, lattice: lattice),
+                components: .init(
+                    transport: transport,
+                    hostData: hostData,
+                    launcher: ProcessLauncher(logger: logger),
+                    health: HealthMonitor(
+                        transport: transport,
+                        events: events,
+                        configuration: .init(hostID: hostKey.publicKey, lattice: lattice)
+                        ,
+                        logger: logger
+                    ),
+                    config: try ConfigWatcher(configuration: .init(lattice: lattice), store: store, transport: transport, logger: logger),
+                    events: events
+                ),
+                logger: logger
+            )
+            let run = Task { try await runtime.run() }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return Host(runtime: runtime, run: run, transport: transport, directory: directory, lattice: lattice)
+        }
+
+        /// Writes an executable shell script (providers get no PATH: use absolute paths).
+        func script(_ name: String, _ body: String) throws -> String {
+            let path = self.directory.appendingPathComponent(name).path
+            try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+            chmod(path, 0o755)
+            return path
+        }
+
+        func start(_ spec: ProviderSpec) async throws -> ProviderStatus {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while true {
+                do {
+                    return try await self.runtime.start(spec)
+                } catch let error as ProviderError where error.code == .shutDown && ContinuousClock.now < deadline {
+                    await Task.yield()
+                }
+            }
+        }
+
+        func shutDown() async throws {
+            self.run.cancel()
+            _ = try? await self.run.value
+            try await self.transport.drain()
+        }
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0
+    }
+
+    @Test func aCrashIsRestartedWithANewPidAndInstanceID() async throws {
+        let host = try await Host.start()
+        let marker = host.directory.appendingPathComponent("crashed").path
+        let record = host.directory.path
+        let provider = try host.script(
+            "crash-once",
+            """
+            read line
+            echo "$line" > \(record)/stdin-$$
+            if [ -e \(marker) ]; then exec /bin/sleep 30; fi
+            /usr/bin/touch \(marker)
+            exit 3
+            """
+        )
+        let first = try await host.start(ProviderSpec(id: "crasher", executablePath: provider, configNames: ["app"], stopTimeout: .seconds(2)))
+        let restarted = await eventually {
+            await host.runtime.status(of: "crasher").map { $0.restartCount == 1 && $0.state == .running } ?? false
+        }
+        #expect(restarted)
+        let status = try #require(await host.runtime.status(of: "crasher"))
+        let pid = try #require(status.pid)
+        #expect(pid != first.pid)
+        #expect(status.instanceID != first.instanceID)
+        #expect(status.lastExit == .exited(3))
+        // The running process got the new instance id, and the named config, on its stdin.
+        let stdinFile = "\(record)/stdin-\(pid)"
+        #expect(await eventually { FileManager.default.fileExists(atPath: stdinFile) })
+        let line = try #require(FileManager.default.contents(atPath: stdinFile))
+        let hostData = try HostData.decode(standardInputLine: Array(line))
+        #expect(hostData.instanceID == status.instanceID)
+        #expect(hostData.config == ["GREETING": "hello"])
+        #expect(hostData.providerKey == "crasher")
+
+        let stopped = try await host.runtime.stop("crasher")
+        #expect(stopped.state == .stopped)
+        #expect(!Self.isAlive(pid))
+        try await host.shutDown()
+    }
+
+    @Test func gracefulStopOfACooperativeProviderAndOfOneThatIgnoresSIGTERM() async throws {
+        let host = try await Host.start()
+        let cooperative = try host.script("sleeper", "read line\nexec /bin/sleep 30")
+        let stubborn = try host.script("stubborn", "trap '' TERM\nread line\nwhile :; do /bin/sleep 0.05; done")
+        let polite = try await host.start(ProviderSpec(id: "polite", executablePath: cooperative, stopTimeout: .seconds(1)))
+        let rude = try await host.start(ProviderSpec(id: "rude", executablePath: stubborn, stopTimeout: .seconds(1)))
+        let politePID = try #require(polite.pid)
+        let rudePID = try #require(rude.pid)
+
+        async let politeStop = host.runtime.stop("polite")
+        async let rudeStop = host.runtime.stop("rude")
+        let (politeStatus, rudeStatus) = try await (politeStop, rudeStop)
+        #expect(politeStatus.state == .stopped)
+        #expect(politeStatus.lastExit == .signaled(15))
+        #expect(rudeStatus.state == .stopped)
+        #expect(rudeStatus.lastExit == .signaled(9))
+        #expect(!Self.isAlive(politePID))
+        #expect(!Self.isAlive(rudePID))
+        try await host.shutDown()
+    }
+
+    @Test func shuttingTheRuntimeDownStopsTwentyProviders() async throws {
+        let host = try await Host.start()
+        let sleeper = try host.script("sleeper", "read line\nexec /bin/sleep 30")
+        var pids: [Int32] = []
+        for index in 0..<20 {
+            let status = try await host.start(ProviderSpec(id: "p\(index)", executablePath: sleeper, stopTimeout: .seconds(2)))
+            pids.append(try #require(status.pid))
+        }
+        #expect(pids.allSatisfy(Self.isAlive))
+        let started = ContinuousClock.now
+        try await host.shutDown()
+        // Stopped in parallel: one stop timeout (2 s) bounds the whole shutdown, not twenty.
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(await host.runtime.inventory().allSatisfy { $0.state == .stopped })
+        #expect(pids.allSatisfy { !Self.isAlive($0) })
+    }
+}
