@@ -127,6 +127,13 @@ let package = Package(
             name: "ProviderRuntime",
             dependencies: [
                 .target(name: "ProviderCore"),
+                .target(name: "NKeys"),
+                .target(name: "NatsTransport"),
+                .target(name: "ProcessLauncher"),
+                .target(name: "HostDataBuilder"),
+                .target(name: "ConfigWatcher"),
+                .target(name: "HealthMonitor"),
+                .target(name: "EventPublisher"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -179,4 +179,48 @@ import Glibc
         #expect(await host.runtime.inventory().allSatisfy { $0.state == .stopped })
         #expect(pids.allSatisfy { !Self.isAlive($0) })
     }
+
+    @Test func productionComponentsReadNamedConfigFromTheLattice() async throws {
+        let url = ProcessInfo.processInfo.environment["NATS_URL"] ?? ""
+        try #require(!url.isEmpty, "NATS_URL is not set: run the tests with scripts/test")
+        let lattice = "rt\(UUID().uuidString.prefix(8))"
+        let logger = Logger(label: "runtime-production")
+        let transport = try await NatsTransport(configuration: .init(servers: [url]), logger: logger)
+        let bucket = try await transport.keyValueStore(bucket: "CONFIGDATA_\(lattice)", createIfMissing: true)
+        try await bucket.put("db", value: Array(#"{"URL":"redis://127.0.0.1:6379"}"#.utf8))
+        let hostKey = try NKeyPair.generate(.server)
+        let components = try await ProviderRuntimeComponents.production(
+            transport: transport,
+            hostKey: hostKey,
+            lattice: lattice,
+            rpcURL: url,
+            logger: logger
+        )
+        let runtime = ProviderRuntime(configuration: .init(hostID: hostKey.publicKey, lattice: lattice), components: components, logger: logger)
+        let run = Task { try await runtime.run() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("provider").path
+        try Data("#!/bin/sh\nread line\necho \"$line\" > \(directory.path)/stdin\nexec /bin/sleep 30\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o755)
+        var status: ProviderStatus?
+        let deadline = ContinuousClock.now + .seconds(10)
+        while status == nil && ContinuousClock.now < deadline {
+            status = try? await runtime.start(ProviderSpec(id: "kv", executablePath: path, configNames: ["db"], stopTimeout: .seconds(1)))
+            await Task.yield()
+        }
+        #expect(status?.state == .running)
+        let stdinFile = directory.appendingPathComponent("stdin").path
+        #expect(await eventually { FileManager.default.fileExists(atPath: stdinFile) })
+        let line = try #require(FileManager.default.contents(atPath: stdinFile))
+        let hostData = try HostData.decode(standardInputLine: Array(line))
+        #expect(hostData.config == ["URL": "redis://127.0.0.1:6379"])
+        #expect(hostData.hostID == hostKey.publicKey)
+        #expect(hostData.latticeRPCURL == url)
+        run.cancel()
+        _ = try? await run.value
+        #expect(await runtime.status(of: "kv")?.state == .stopped)
+        try await transport.drain()
+    }
 }
