@@ -3,8 +3,6 @@
 // Licensed under Apache License v2.0. See LICENSE for details.
 //===----------------------------------------------------------------------===//
 
-
-
 extension ProviderRuntime {
     /// Runtime-wide settings.
     public struct Configuration: Sendable {
