@@ -15,16 +15,6 @@ import Testing
 @testable import EventPublisher
 
 @Suite struct EventPublisherTests {
-    /// Waits, with a real-time limit, until a condition holds.
-    static func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return await condition()
-    }
-
     /// Collects the raw messages of a subscription.
     final class Collector: Sendable {
         private let storage = Mutex<[TransportMessage]>([])
@@ -68,7 +58,7 @@ import Testing
             try await publisher.publish(Self.health("p1", index))
         }
         try await publisher.publish(ProviderStoppedEvent(hostID: "NHOST", providerID: "p1", reason: "stop"))
-        #expect(await Self.eventually { collector.all.count == 201 })
+        #expect(await eventually { collector.all.count == 201 })
         let messages = collector.all
         #expect(messages.dropLast().allSatisfy { $0.subject == "wasmbus.evt.test.health_check_status" })
         #expect(messages.last?.subject == "wasmbus.evt.test.provider_stopped")
@@ -100,10 +90,10 @@ import Testing
         )
         let run = Task { try await publisher.run() }
         try await publisher.publish(Self.health("p1", 0))
-        #expect(await Self.eventually { collector.all.count == 1 })
+        #expect(await eventually { collector.all.count == 1 })
 
         lattice.disconnect()
-        #expect(await Self.eventually { await !publisher.isConnected })
+        #expect(await eventually { await !publisher.isConnected })
         for index in 1...8 {
             try await publisher.publish(Self.health("p1", index))
         }
@@ -112,7 +102,7 @@ import Testing
         #expect(collector.all.count == 1)
 
         lattice.reconnect()
-        #expect(await Self.eventually { collector.all.count == 6 })
+        #expect(await eventually { collector.all.count == 6 })
         let messages = try collector.all.map { try WireJSON.decode(CloudEvent<HealthCheckEvent>.self, from: $0.payload) }
         #expect(messages.map { $0.data.message } == ["0", "4", "5", "6", "7", "8"])
         #expect(await publisher.queuedCount == 0)
@@ -128,7 +118,7 @@ import Testing
         let run = Task { try await publisher.run() }
         // Events published before the loop runs are queued, not lost.
         try await publisher.publish(Self.health("p1", 0))
-        #expect(await Self.eventually { await publisher.queuedCount == 0 })
+        #expect(await eventually { await publisher.queuedCount == 0 })
         let second = try await #require(throws: ProviderError.self) { try await publisher.run() }
         #expect(second.code == .alreadyRunning)
         run.cancel()
@@ -153,7 +143,7 @@ import Testing
         )
         let run = Task { try await publisher.run() }
         try await publisher.publish(ProviderRestartedEvent(hostID: "NHOST", providerID: "p1", attempt: 2, delay: .seconds(1), exitStatus: .exited(3)))
-        #expect(await Self.eventually { collector.all.count == 1 })
+        #expect(await eventually { collector.all.count == 1 })
         let message = try #require(collector.all.first)
         #expect(message.subject == "wasmbus.evt.\(lattice).provider_restarted")
         let event = try WireJSON.decode(CloudEvent<ProviderRestartedEvent>.self, from: message.payload)

@@ -9,6 +9,7 @@ import HealthMonitor
 import Logging
 import NatsTransport
 import ProviderCore
+import ProviderTesting
 import Synchronization
 import Testing
 

@@ -9,19 +9,6 @@ import ProviderTesting
 import Synchronization
 import Testing
 
-/// Waits, with a real-time limit, until a condition holds. Polls briefly; the limit only stops a
-/// broken test from hanging.
-func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if await condition() {
-            return true
-        }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return await condition()
-}
-
 /// Waits until the manual clock has a sleeper due at `seconds`, then moves time there.
 func advance(_ clock: ManualClock, to seconds: Int, sourceLocation: SourceLocation = #_sourceLocation) async {
     let target = ManualClock.Instant(offset: .seconds(seconds))

@@ -14,6 +14,7 @@ import NatsTransport
 import ProcessLauncher
 import ProviderCore
 import ProviderRuntime
+import ProviderTesting
 import Testing
 
 #if canImport(Glibc)

@@ -10,16 +10,6 @@ import ProviderRuntime
 import ProviderTesting
 import Testing
 
-/// Waits, with a real-time limit, until a condition holds.
-func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return await condition()
-}
-
 /// A runtime on doubles and a manual clock.
 struct RuntimeSetup {
     let clock = ManualClock()
