@@ -108,6 +108,25 @@ let package = Package(
             path: "Sources/NatsComparison",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .target(
+            name: "CRuntimeBaseline",
+            path: "Sources/CRuntimeBaseline"
+        ),
+        .executableTarget(
+            name: "RuntimeComparison",
+            dependencies: [
+                .target(name: "BenchmarkSupport"),
+                .target(name: "CNatsBaseline"),
+                .target(name: "CRuntimeBaseline"),
+                .product(name: "ProviderRuntime", package: "provider-runtime"),
+                .product(name: "NatsTransport", package: "provider-runtime"),
+                .product(name: "NKeys", package: "provider-runtime"),
+                .product(name: "ProviderCore", package: "provider-runtime"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/RuntimeComparison",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "HealthComparison",
             dependencies: [

@@ -62,6 +62,8 @@ public actor HealthMonitor<C: Clock>: HealthMonitoring where C.Duration == Durat
 
     private var entries: [String: Entry] = [:]
     private var nextGeneration: UInt64 = 0
+    /// The instant the run loop sleeps until; `nil` while it runs or waits without a deadline.
+    private var loopDeadline: C.Instant?
     private var runState = RunState.idle
 
     /// Creates a monitor; it checks nothing until ``run()`` runs.
@@ -107,12 +109,13 @@ public actor HealthMonitor<C: Clock>: HealthMonitoring where C.Duration == Durat
             offset += self.configuration.initialDelay * Double.random(in: 0..<jitter)
         }
         self.nextGeneration += 1
+        let nextCheck = self.clock.now.advanced(by: offset)
         self.entries[providerID] = Entry(
             machine: HealthStateMachine(providerID: providerID, failureThreshold: self.configuration.failureThreshold),
-            nextCheck: self.clock.now.advanced(by: offset),
+            nextCheck: nextCheck,
             generation: self.nextGeneration
         )
-        self.wake.wake()
+        self.wakeIfEarlier(than: nextCheck)
     }
 
     /// Stops checking a provider; a check in flight is ignored when it returns.
@@ -169,20 +172,44 @@ public actor HealthMonitor<C: Clock>: HealthMonitoring where C.Duration == Durat
         self.stopping.load(ordering: .sequentiallyConsistent) || Task.isCancelled
     }
 
-    /// Marks every due provider as in flight and returns them.
+    /// Marks every due provider as in flight and returns them. Checks due within a small slack
+    /// (1 % of the interval, at most 50 ms) are taken too, so that providers whose schedules are
+    /// close share one wake-up of the loop.
     private func takeDueChecks() -> [(String, UInt64)] {
-        let now = self.clock.now
+        let slack = min(self.configuration.interval / 100, .milliseconds(50))
+        let horizon = self.clock.now.advanced(by: slack)
         var due: [(String, UInt64)] = []
-        for (providerID, entry) in self.entries where !entry.inFlight && entry.nextCheck <= now {
+        for (providerID, entry) in self.entries where !entry.inFlight && entry.nextCheck <= horizon {
             self.entries[providerID]?.inFlight = true
             due.append((providerID, entry.generation))
         }
         return due
     }
 
-    /// Sleeps until the earliest next check, or until woken by a registration or a finished check.
+    /// The earliest next check of a provider that is not being checked.
+    private func earliestDeadline() -> C.Instant? {
+        var earliest: C.Instant?
+        for entry in self.entries.values where !entry.inFlight {
+            if earliest.map({ entry.nextCheck < $0 }) ?? true {
+                earliest = entry.nextCheck
+            }
+        }
+        return earliest
+    }
+
+    /// Wakes the run loop only when `instant` comes before the deadline it sleeps until.
+    private func wakeIfEarlier(than instant: C.Instant) {
+        if let deadline = self.loopDeadline, deadline <= instant {
+            return
+        }
+        self.wake.wake()
+    }
+
+    /// Sleeps until the earliest next check, or until woken by an earlier registration or result.
     private func waitForNextDueCheck() async {
-        let deadline = self.entries.values.lazy.filter { !$0.inFlight }.map(\.nextCheck).min()
+        let deadline = self.earliestDeadline()
+        self.loopDeadline = deadline
+        defer { self.loopDeadline = nil }
         let clock = self.clock
         let wake = self.wake
         await withTaskGroup(of: Void.self) { group in
@@ -238,7 +265,7 @@ public actor HealthMonitor<C: Clock>: HealthMonitoring where C.Duration == Durat
         entry.nextCheck = next < now ? now : next
         let decision = entry.machine.record(outcome)
         self.entries[providerID] = entry
-        self.wake.wake()
+        self.wakeIfEarlier(than: entry.nextCheck)
         self.checks.increment()
         guard let decision else {
             self.logger.debug("health check skipped", metadata: ["provider.id": "\(providerID)"])

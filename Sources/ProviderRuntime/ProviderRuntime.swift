@@ -277,12 +277,18 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
         guard let spec = self.records[providerID]?.spec else { return }
         var tracker = RestartTracker<C.Instant>(policy: spec.restartPolicy)
         var firstStart = true
+        var pendingRestart: ProviderRestartedEvent?
         while let record = self.records[providerID], !record.stopRequested {
             self.setState(providerID, .starting)
             let launched: (LaunchedProcess, HostData)
             do {
                 launched = try await self.launch(spec)
             } catch {
+                if let restarted = pendingRestart {
+                    pendingRestart = nil
+                    await self.publish(restarted)
+                }
+                await self.unregister(providerID)
                 let reason = Self.describe(error)
                 self.records[providerID]?.reason = reason
                 await self.publish(
@@ -321,6 +327,10 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
                 await self.shutDown(process, spec: spec)
             } else {
                 self.setState(providerID, .running)
+                if let restarted = pendingRestart {
+                    pendingRestart = nil
+                    await self.publish(restarted)
+                }
                 try? await self.components.health.register(providerID: providerID)
                 try? await self.components.config.register(
                     ConfigRegistration(providerID: providerID, configNames: spec.configNames, deliveredConfig: hostData.config)
@@ -346,9 +356,9 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
             self.metrics.uptime.recordNanoseconds(Self.nanoseconds(runStarted.duration(to: self.clock.now)))
             self.records[providerID]?.process = nil
             self.records[providerID]?.lastExit = status
-            await self.components.health.unregister(providerID: providerID)
-            await self.components.config.unregister(providerID: providerID)
+            self.records[providerID]?.health = .unknown
             if self.records[providerID]?.stopRequested == true {
+                await self.unregister(providerID)
                 break
             }
             self.records[providerID]?.restartRequested = false
@@ -357,6 +367,21 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
                 metadata: ["provider.id": "\(providerID)", "provider.process.pid": "\(process.pid)", "provider.exit": "\(status)"]
             )
             let decision = tracker.processExited(with: status, at: self.clock.now, using: &self.random)
+            if case .restart(let attempt, let delay) = decision, delay == .zero {
+                // An immediate restart launches first and does its bookkeeping once the new process
+                // runs: the new start re-registers health and config, replacing the old entries.
+                self.records[providerID]?.restartCount += 1
+                self.metrics.restarts.increment()
+                pendingRestart = ProviderRestartedEvent(
+                    hostID: self.configuration.hostID,
+                    providerID: providerID,
+                    attempt: attempt,
+                    delay: delay,
+                    exitStatus: status
+                )
+                continue
+            }
+            await self.unregister(providerID)
             if await !self.handle(decision, providerID, status: status) {
                 return
             }
@@ -426,6 +451,11 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
             self.finish(providerID)
             return false
         }
+    }
+
+    private func unregister(_ providerID: String) async {
+        await self.components.health.unregister(providerID: providerID)
+        await self.components.config.unregister(providerID: providerID)
     }
 
     private nonisolated func launch(_ spec: ProviderSpec) async throws -> (LaunchedProcess, HostData) {

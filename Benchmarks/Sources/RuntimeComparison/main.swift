@@ -1,0 +1,179 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the provider-runtime open source project.
+// Licensed under Apache License v2.0. See LICENSE for details.
+//===----------------------------------------------------------------------===//
+
+// ProviderRuntime against its baselines, in one run:
+//
+// - kill-to-respawn: SIGKILL a supervised provider and time until the runtime reports it running
+//   again with a new pid (fresh host data included), next to a raw C loop that waits on a pidfd and
+//   calls posix_spawn at once;
+// - resident memory per idle supervised provider, measured over 200 providers;
+// - runtime CPU at steady state with 200 providers checked every second (responders in another
+//   process);
+// - runtime CPU while a provider crash-loops under the default restart policy.
+//
+//     swift run -c release --package-path Benchmarks RuntimeComparison [--samples 200] [--providers 200]
+//
+// Uses $NATS_URL when set; otherwise starts a nats-server on a free loopback port and stops it.
+
+import BenchmarkSupport
+import CNatsBaseline
+import CRuntimeBaseline
+import Foundation
+import Logging
+import NKeys
+import NatsTransport
+import ProviderCore
+import ProviderRuntime
+
+@main
+struct RuntimeComparison {
+    static func main() async {
+        do {
+            if CommandLine.arguments.count == 4 && CommandLine.arguments[1] == "--responder" {
+                guard baseline_start_health_responder(CommandLine.arguments[2], CommandLine.arguments[3]) == 0 else {
+                    throw ProviderError(code: .transportFailure, message: "the health responder did not start")
+                }
+                _ = FileHandle.standardInput.readDataToEndOfFile()
+                baseline_stop_responder()
+            } else {
+                try await Self.compare()
+            }
+        } catch {
+            FileHandle.standardError.write(Data("RuntimeComparison: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func residentBytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return .nan }
+        let fields = text.split(separator: " ")
+        return (fields.count > 1 ? Double(fields[1]) ?? .nan : .nan) * Double(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    static func cpuPercent(over duration: Duration) async throws -> Double {
+        let cpuStart = Measurement.processCPUTime()
+        try await Task.sleep(for: duration)
+        return (Measurement.processCPUTime() - cpuStart) / Measurement.nanoseconds(duration) * 100
+    }
+
+    static func compare() async throws {
+        let options = Measurement.integerOptions(["samples": 200, "providers": 200, "seconds": 10])
+        let samples = options["samples"] ?? 200
+        let providerCount = options["providers"] ?? 200
+        let seconds = options["seconds"] ?? 10
+        let server = try BenchmarkServer()
+        defer { server.stop() }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+
+        let responder = Process()
+        responder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        responder.arguments = ["--responder", server.url, "wasmbus.rpc.bench.*.health"]
+        let keepAlive = Pipe()
+        responder.standardInput = keepAlive
+        try responder.run()
+        defer {
+            try? keepAlive.fileHandleForWriting.close()
+            responder.waitUntilExit()
+        }
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        func script(_ name: String, _ body: String) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+            chmod(path, 0o755)
+            return path
+        }
+        let sleeper = try script("sleeper", "read line\nexec /bin/sleep 3600")
+        let crasher = try script("crasher", "exit 1")
+
+        let transport = try await NatsTransport(configuration: .init(servers: [server.url]), logger: logger)
+        let hostKey = try NKeyPair.generate(.server)
+        let components = try await ProviderRuntimeComponents.production(
+            transport: transport,
+            hostKey: hostKey,
+            lattice: "bench",
+            rpcURL: server.url,
+            configStore: InMemoryConfigStore(),
+            health: .init(hostID: hostKey.publicKey, lattice: "bench", initialDelay: .milliseconds(100), interval: .seconds(1)),
+            logger: logger
+        )
+        let runtime = ProviderRuntime(
+            configuration: .init(hostID: hostKey.publicKey, lattice: "bench"),
+            components: components,
+            logger: logger
+        )
+        let running = Task { try await runtime.run() }
+        var started: ProviderStatus?
+        while started == nil {
+            started = try? await runtime.start(
+                ProviderSpec(
+                    id: "respawn",
+                    executablePath: sleeper,
+                    restartPolicy: RestartPolicy(initialDelay: .zero, jitter: 0),
+                    stopTimeout: .seconds(1)
+                )
+            )
+            await Task.yield()
+        }
+
+        // 1. Kill to respawn.
+        let clock = ContinuousClock()
+        var runtimeSamples: [Double] = []
+        var changes = runtime.stateChanges().makeAsyncIterator()
+        var pid = started?.pid ?? 0
+        for _ in 0..<samples {
+            let killed = clock.now
+            kill(pid, SIGKILL)
+            while let change = await changes.next() {
+                if change.status.id == "respawn", change.status.state == .running, let newPID = change.status.pid, newPID != pid {
+                    pid = newPID
+                    break
+                }
+            }
+            runtimeSamples.append(Measurement.nanoseconds(clock.now - killed))
+        }
+        try await runtime.stop("respawn")
+        var cSamples = [Int64](repeating: 0, count: samples)
+        guard runtime_baseline_kill_to_respawn(sleeper, Int32(samples), &cSamples) == 0 else {
+            throw ProviderError(code: .spawnFailed, message: "the C baseline failed")
+        }
+        let runtimeRespawn = Measurement.median(runtimeSamples) / 1e6
+        let cRespawn = Measurement.median(cSamples.map(Double.init)) / 1e6
+
+        // 2. Memory and steady-state CPU with idle providers.
+        let before = Self.residentBytes()
+        for index in 0..<providerCount {
+            _ = try await runtime.start(ProviderSpec(id: "idle\(index)", executablePath: sleeper, stopTimeout: .seconds(2)))
+        }
+        try await Task.sleep(for: .seconds(3))
+        let after = Self.residentBytes()
+        let perProvider = (after - before) / Double(providerCount) / 1024
+        let steadyCPU = try await Self.cpuPercent(over: .seconds(seconds))
+        let healthy = await runtime.inventory().filter { $0.state == .running && $0.health == .healthy }.count
+
+        // 3. A provider that crash-loops under the default policy.
+        _ = try await runtime.start(ProviderSpec(id: "crasher", executablePath: crasher))
+        let idleCPU = steadyCPU
+        let loopCPU = try await Self.cpuPercent(over: .seconds(2 * seconds))
+        let crashes = await runtime.status(of: "crasher")?.restartCount ?? 0
+
+        running.cancel()
+        _ = try? await running.value
+        try await transport.drain()
+
+        print("ProviderRuntime against its baselines (nats-server \(server.url)).")
+        print("")
+        print(String(format: "kill-to-respawn, median of %d: raw C pidfd + posix_spawn %.2f ms, ProviderRuntime %.2f ms, ratio %.2f (target ≤ 2.00)",
+            samples, cRespawn, runtimeRespawn, runtimeRespawn / cRespawn))
+        print(String(format: "resident memory per idle provider (%d providers, %d healthy): %.1f KiB (target ≤ 12 KiB)",
+            providerCount, healthy, perProvider))
+        print(String(format: "runtime CPU, %d providers checked every second: %.2f %% of one core (target < 5 %%)",
+            providerCount, steadyCPU))
+        print(String(format: "runtime CPU with one provider crash-looping (%d restarts in %d s, default policy): %.2f %% (idle: %.2f %%; target: the loop adds < 1 %%)",
+            crashes, 2 * seconds, loopCPU, idleCPU))
+    }
+}
