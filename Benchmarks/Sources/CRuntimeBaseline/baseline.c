@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "CRuntimeBaseline.h"
 
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -49,4 +50,9 @@ int runtime_baseline_kill_to_respawn(const char *path, int count, int64_t *sampl
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     return 0;
+}
+
+uint64_t runtime_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return (uint64_t)info.uordblks;
 }

@@ -146,12 +146,14 @@ struct RuntimeComparison {
 
         // 2. Memory and steady-state CPU with idle providers.
         let before = Self.residentBytes()
+        let heapBefore = Double(runtime_heap_in_use())
         for index in 0..<providerCount {
             _ = try await runtime.start(ProviderSpec(id: "idle\(index)", executablePath: sleeper, stopTimeout: .seconds(2)))
         }
         try await Task.sleep(for: .seconds(3))
         let after = Self.residentBytes()
         let perProvider = (after - before) / Double(providerCount) / 1024
+        let heapPerProvider = (Double(runtime_heap_in_use()) - heapBefore) / Double(providerCount) / 1024
         let steadyCPU = try await Self.cpuPercent(over: .seconds(seconds))
         let healthy = await runtime.inventory().filter { $0.state == .running && $0.health == .healthy }.count
 
@@ -169,8 +171,8 @@ struct RuntimeComparison {
         print("")
         print(String(format: "kill-to-respawn, median of %d: raw C pidfd + posix_spawn %.2f ms, ProviderRuntime %.2f ms, ratio %.2f (target ≤ 2.00)",
             samples, cRespawn, runtimeRespawn, runtimeRespawn / cRespawn))
-        print(String(format: "resident memory per idle provider (%d providers, %d healthy): %.1f KiB (target ≤ 12 KiB)",
-            providerCount, healthy, perProvider))
+        print(String(format: "resident memory per idle provider (%d providers, %d healthy): %.1f KiB (target ≤ 12 KiB); heap in use per provider: %.1f KiB",
+            providerCount, healthy, perProvider, heapPerProvider))
         print(String(format: "runtime CPU, %d providers checked every second: %.2f %% of one core (target < 5 %%)",
             providerCount, steadyCPU))
         print(String(format: "runtime CPU with one provider crash-looping (%d restarts in %d s, default policy): %.2f %% (idle: %.2f %%; target: the loop adds < 1 %%)",
