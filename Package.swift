@@ -245,6 +245,7 @@ let package = Package(
                 .target(name: "ConfigWatcher"),
                 .target(name: "NKeys"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),

@@ -100,6 +100,11 @@ import Glibc
         }
     }
 
+    /// Whether a file holds a whole line (the shell creates it before it writes to it).
+    static func isCompleteLine(atPath path: String) -> Bool {
+        FileManager.default.contents(atPath: path)?.last == UInt8(ascii: "\n")
+    }
+
     static func isAlive(_ pid: Int32) -> Bool {
         kill(pid, 0) == 0
     }
@@ -130,7 +135,7 @@ import Glibc
         #expect(status.lastExit == .exited(3))
         // The running process got the new instance id, and the named config, on its stdin.
         let stdinFile = "\(record)/stdin-\(pid)"
-        #expect(await eventually { FileManager.default.fileExists(atPath: stdinFile) })
+        #expect(await eventually { Self.isCompleteLine(atPath: stdinFile) })
         let line = try #require(FileManager.default.contents(atPath: stdinFile))
         let hostData = try HostData.decode(standardInputLine: Array(line))
         #expect(hostData.instanceID == status.instanceID)
@@ -213,7 +218,7 @@ import Glibc
         }
         #expect(status?.state == .running)
         let stdinFile = directory.appendingPathComponent("stdin").path
-        #expect(await eventually { FileManager.default.fileExists(atPath: stdinFile) })
+        #expect(await eventually { Self.isCompleteLine(atPath: stdinFile) })
         let line = try #require(FileManager.default.contents(atPath: stdinFile))
         let hostData = try HostData.decode(standardInputLine: Array(line))
         #expect(hostData.config == ["URL": "redis://127.0.0.1:6379"])
@@ -223,5 +228,29 @@ import Glibc
         _ = try? await run.value
         #expect(await runtime.status(of: "kv")?.state == .stopped)
         try await transport.drain()
+    }
+
+    @Test func aCrashLoopBacksOffInRealTime() async throws {
+        let host = try await Host.start()
+        let crasher = try host.script("crasher", "read line\nexit 7")
+        let changes = host.runtime.stateChanges()
+        let policy = RestartPolicy(initialDelay: .milliseconds(100), jitter: 0)
+        _ = try? await host.start(ProviderSpec(id: "looping", executablePath: crasher, restartPolicy: policy))
+        var startedAt: [ContinuousClock.Instant] = []
+        for await change in changes where change.status.id == "looping" && change.status.state == .starting {
+            startedAt.append(.now)
+            if startedAt.count == 5 { break }
+        }
+        // Restarts 1…4 wait 0, 100, 200 and 400 ms (jitter 0): each start comes no sooner.
+        let gaps = zip(startedAt.dropFirst(), startedAt).map { $0 - $1 }
+        #expect(gaps.count == 4)
+        for (gap, delay) in zip(gaps, [0, 100, 200, 400]) {
+            #expect(gap >= .milliseconds(delay))
+        }
+        let status = try #require(await host.runtime.status(of: "looping"))
+        #expect(status.lastExit == .exited(7))
+        #expect(status.restartCount >= 4)
+        _ = try await host.runtime.stop("looping")
+        try await host.shutDown()
     }
 }

@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import MetricsTestKit
 import ProviderCore
 import ProviderRuntime
 import ProviderTesting
@@ -284,5 +285,21 @@ import Testing
             stoppedChanges += 1
         }
         #expect(stoppedChanges == 20)
+    }
+
+    @Test func metricsCountRestartsHealthFailuresAndUptime() async throws {
+        let metrics = TestMetrics()
+        let setup = RuntimeSetup(metricsFactory: metrics)
+        _ = try await setup.start(RuntimeSetup.spec())
+        #expect(await eventually { setup.health.registered.contains("p1") })
+        setup.health.set(.unhealthy, for: "p1", message: "db down")
+        #expect(await eventually { metrics.counterTotal(label: "provider_health_failures_total") == 1 })
+        setup.clock.advance(by: .seconds(7))
+        setup.launcher.exit(try await setup.process(0), with: .exited(1))
+        _ = try await setup.process(1)
+        #expect(await eventually { metrics.counterTotal(label: "provider_restarts_total") == 1 })
+        let uptime = try metrics.expectTimer("provider_uptime_seconds")
+        #expect(uptime.lastValue == 7_000_000_000)
+        setup.run.cancel()
     }
 }

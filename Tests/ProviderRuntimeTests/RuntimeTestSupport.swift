@@ -5,6 +5,7 @@
 
 import Foundation
 import Logging
+import Metrics
 import ProviderCore
 import ProviderRuntime
 import ProviderTesting
@@ -23,7 +24,7 @@ struct RuntimeSetup {
     let runtime: ProviderRuntime<ManualClock>
     let run: Task<Void, any Error>
 
-    init() {
+    init(metricsFactory: (any MetricsFactory)? = nil) {
         self.transport = InMemoryTransport(lattice: self.lattice, clock: self.clock)
         let runtime = ProviderRuntime(
             configuration: .init(hostID: "NHOST", lattice: "test"),
@@ -36,7 +37,8 @@ struct RuntimeSetup {
                 events: self.events
             ),
             clock: self.clock,
-            logger: Logger(label: "runtime-test")
+            logger: Logger(label: "runtime-test"),
+            metricsFactory: metricsFactory ?? MetricsSystem.factory
         )
         self.runtime = runtime
         self.run = Task { try await runtime.run() }
