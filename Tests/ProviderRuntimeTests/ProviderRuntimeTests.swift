@@ -302,4 +302,24 @@ import Testing
         #expect(uptime.lastValue == 7_000_000_000)
         setup.run.cancel()
     }
+
+    @Test func oneProvidersSlowStopDoesNotHoldUpAnother() async throws {
+        let setup = RuntimeSetup()
+        _ = try await setup.start(RuntimeSetup.spec("slow"))
+        // Nobody answers "slow"'s shutdown request: its stop waits out half its stop timeout on
+        // the manual clock, which the test does not advance yet.
+        let slowStop = Task { try await setup.runtime.stop("slow") }
+        #expect(await eventually { setup.clock.nextDeadline == ManualClock.Instant(offset: .seconds(5)) })
+        // Meanwhile another provider starts, crashes, restarts and stops.
+        _ = try await setup.start(RuntimeSetup.spec("quick"))
+        let quick = try #require(setup.launcher.launched.last)
+        setup.launcher.exit(quick, with: .exited(1))
+        #expect(await eventually { await setup.runtime.status(of: "quick")?.restartCount == 1 })
+        _ = try await setup.answerShutdown(for: "quick")
+        #expect(try await setup.runtime.stop("quick").state == .stopped)
+        #expect(await setup.runtime.status(of: "slow")?.state == .stopping)
+        setup.clock.advance(by: .seconds(5))
+        #expect(try await slowStop.value.state == .stopped)
+        setup.run.cancel()
+    }
 }
