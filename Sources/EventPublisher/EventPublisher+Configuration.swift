@@ -23,7 +23,12 @@ extension EventPublisher {
         ///   - lattice: The lattice name.
         ///   - queueLimit: The queue bound; 10,000 by default.
         ///   - shutdownFlushTimeout: The flush limit at shutdown; 2 seconds by default.
-        public init(hostID: String, lattice: String, queueLimit: Int = 10_000, shutdownFlushTimeout: Duration = .seconds(2)) {
+        public init(
+            hostID: String,
+            lattice: String,
+            queueLimit: Int = 10_000,
+            shutdownFlushTimeout: Duration = .seconds(2)
+        ) {
             self.hostID = hostID
             self.lattice = lattice
             self.queueLimit = queueLimit

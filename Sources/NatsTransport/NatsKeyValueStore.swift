@@ -40,37 +40,41 @@ final class NatsKeyValueStore: KeyValueStore, @unchecked Sendable {
         transport: NatsTransport
     ) async throws -> NatsKeyValueStore {
         let handle = UncheckedPointer(connection)
-        let opened = try await BlockingCall.run({ () -> Result<UncheckedPair, ProviderError> in
-            var options = jsOptions()
-            jsOptions_Init(&options)
-            options.Wait = timeout.milliseconds(atLeast: 1)
-            var jetStream: OpaquePointer?
-            let status = natsConnection_JetStream(&jetStream, handle.pointer, &options)
-            guard status == NATS_OK, let jetStream else {
-                return .failure(.keyValue(status, "open JetStream for bucket \(bucket)"))
-            }
-            var store: OpaquePointer?
-            var opened = js_KeyValue(&store, jetStream, bucket)
-            if opened == NATS_NOT_FOUND && createIfMissing {
-                var config = kvConfig()
-                kvConfig_Init(&config)
-                opened = bucket.withCString { name in
-                    config.Bucket = name
-                    config.History = 1
-                    config.Replicas = 1
-                    return js_CreateKeyValue(&store, jetStream, &config)
+        let opened = try await BlockingCall.run(
+            { () -> Result<UncheckedPair, ProviderError> in
+                var options = jsOptions()
+                jsOptions_Init(&options)
+                options.Wait = timeout.milliseconds(atLeast: 1)
+                var jetStream: OpaquePointer?
+                let status = natsConnection_JetStream(&jetStream, handle.pointer, &options)
+                guard status == NATS_OK, let jetStream else {
+                    return .failure(.keyValue(status, "open JetStream for bucket \(bucket)"))
                 }
+                var store: OpaquePointer?
+                var opened = js_KeyValue(&store, jetStream, bucket)
+                if opened == NATS_NOT_FOUND && createIfMissing {
+                    var config = kvConfig()
+                    kvConfig_Init(&config)
+                    opened = bucket.withCString { name in
+                        config.Bucket = name
+                        config.History = 1
+                        config.Replicas = 1
+                        return js_CreateKeyValue(&store, jetStream, &config)
+                    }
+                }
+                guard opened == NATS_OK, let store else {
+                    jsCtx_Destroy(jetStream)
+                    let action =
+                        opened == NATS_NOT_FOUND ? "open bucket \(bucket) (it does not exist)" : "open bucket \(bucket)"
+                    return .failure(.keyValue(opened, action))
+                }
+                return .success(UncheckedPair(first: store, second: jetStream))
+            },
+            discard: { (pair: UncheckedPair) in
+                kvStore_Destroy(pair.first)
+                jsCtx_Destroy(pair.second)
             }
-            guard opened == NATS_OK, let store else {
-                jsCtx_Destroy(jetStream)
-                let action = opened == NATS_NOT_FOUND ? "open bucket \(bucket) (it does not exist)" : "open bucket \(bucket)"
-                return .failure(.keyValue(opened, action))
-            }
-            return .success(UncheckedPair(first: store, second: jetStream))
-        }, discard: { (pair: UncheckedPair) in
-            kvStore_Destroy(pair.first)
-            jsCtx_Destroy(pair.second)
-        })
+        )
         return NatsKeyValueStore(bucket: bucket, store: opened.first, jetStream: opened.second, transport: transport)
     }
 
@@ -120,16 +124,19 @@ final class NatsKeyValueStore: KeyValueStore, @unchecked Sendable {
     func watchAll() async throws -> AsyncThrowingStream<KeyValueEntry, any Error> {
         let store = UncheckedPointer(self.store)
         let bucket = self.bucket
-        let watcher = try await BlockingCall.run({ () -> Result<UncheckedPointer, ProviderError> in
-            var watcher: OpaquePointer?
-            let status = kvStore_WatchAll(&watcher, store.pointer, nil)
-            guard status == NATS_OK, let watcher else {
-                return .failure(.keyValue(status, "watch bucket \(bucket)"))
+        let watcher = try await BlockingCall.run(
+            { () -> Result<UncheckedPointer, ProviderError> in
+                var watcher: OpaquePointer?
+                let status = kvStore_WatchAll(&watcher, store.pointer, nil)
+                guard status == NATS_OK, let watcher else {
+                    return .failure(.keyValue(status, "watch bucket \(bucket)"))
+                }
+                return .success(UncheckedPointer(watcher))
+            },
+            discard: { (watcher: UncheckedPointer) in
+                kvWatcher_Destroy(watcher.pointer)
             }
-            return .success(UncheckedPointer(watcher))
-        }, discard: { (watcher: UncheckedPointer) in
-            kvWatcher_Destroy(watcher.pointer)
-        })
+        )
         return KeyValueWatch(watcher: watcher, bucket: bucket, owner: self).start()
     }
 

@@ -68,19 +68,22 @@ public actor NatsTransport: MessageTransport {
         }
         let optionsPointer = UncheckedPointer(options)
         let servers = configuration.servers.joined(separator: ", ")
-        let connection = try await BlockingCall.run({ () -> Result<UncheckedPointer, ProviderError> in
-            var connection: OpaquePointer?
-            let status = natsConnection_Connect(&connection, optionsPointer.pointer)
-            natsOptions_Destroy(optionsPointer.pointer)
-            guard status == NATS_OK, let connection else {
-                // No connection, so libnats makes no closed callback: release its reference here.
-                Unmanaged.passUnretained(context).release()
-                return .failure(.nats(status, while: "connect to \(servers)"))
+        let connection = try await BlockingCall.run(
+            { () -> Result<UncheckedPointer, ProviderError> in
+                var connection: OpaquePointer?
+                let status = natsConnection_Connect(&connection, optionsPointer.pointer)
+                natsOptions_Destroy(optionsPointer.pointer)
+                guard status == NATS_OK, let connection else {
+                    // No connection, so libnats makes no closed callback: release its reference here.
+                    Unmanaged.passUnretained(context).release()
+                    return .failure(.nats(status, while: "connect to \(servers)"))
+                }
+                return .success(UncheckedPointer(connection))
+            },
+            discard: { (connection: UncheckedPointer) in
+                natsConnection_Destroy(connection.pointer)
             }
-            return .success(UncheckedPointer(connection))
-        }, discard: { (connection: UncheckedPointer) in
-            natsConnection_Destroy(connection.pointer)
-        })
+        )
 
         let requests = context.requests
         let requestsClosure = Unmanaged.passRetained(requests).toOpaque()
@@ -235,7 +238,13 @@ public actor NatsTransport: MessageTransport {
                     closure
                 )
             } else {
-                natsConnection_Subscribe(&created, self.connection.pointer, subject, subscriptionMessageHandler, closure)
+                natsConnection_Subscribe(
+                    &created,
+                    self.connection.pointer,
+                    subject,
+                    subscriptionMessageHandler,
+                    closure
+                )
             }
         guard status == NATS_OK, let created else {
             let error = ProviderError.nats(status, while: "subscribe to \"\(subject)\"")
@@ -249,7 +258,10 @@ public actor NatsTransport: MessageTransport {
             natsSubscription_Destroy(created)
             Unmanaged<SubscriptionContext>.fromOpaque(closure).release()
             continuation.finish()
-            throw ProviderError(code: .connectionClosed, message: "subscribe to \"\(subject)\": the connection is closed")
+            throw ProviderError(
+                code: .connectionClosed,
+                message: "subscribe to \"\(subject)\": the connection is closed"
+            )
         }
         continuation.onTermination = { _ in
             if subscriptionContext.completed.load(ordering: .sequentiallyConsistent) {
@@ -297,7 +309,10 @@ public actor NatsTransport: MessageTransport {
         if self.context.events.isFinished {
             return
         }
-        let status = natsConnection_DrainTimeout(self.connection.pointer, self.configuration.drainTimeout.milliseconds(atLeast: 1))
+        let status = natsConnection_DrainTimeout(
+            self.connection.pointer,
+            self.configuration.drainTimeout.milliseconds(atLeast: 1)
+        )
         if status != NATS_OK {
             natsConnection_Close(self.connection.pointer)
         }

@@ -18,7 +18,11 @@ final class SubscriptionContext: Sendable {
     /// Set once libnats has closed the subscription (after its last callback).
     let completed = Atomic(false)
 
-    init(subject: String, continuation: AsyncStream<TransportMessage>.Continuation, events: AsyncBroadcaster<ConnectionEvent>) {
+    init(
+        subject: String,
+        continuation: AsyncStream<TransportMessage>.Continuation,
+        events: AsyncBroadcaster<ConnectionEvent>
+    ) {
         self.subject = subject
         self.continuation = continuation
         self.events = events

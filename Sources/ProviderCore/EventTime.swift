@@ -55,7 +55,8 @@ public struct EventTime: Hashable, Sendable, CustomStringConvertible {
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
         let nanos = Int64(self.nanoseconds)
         let (fraction, digits): (Int64, Int) =
-            if nanos == 0 { (0, 0) } else if nanos % 1_000_000 == 0 { (nanos / 1_000_000, 3) } else if nanos % 1000 == 0 {
+            if nanos == 0 { (0, 0) } else if nanos % 1_000_000 == 0 { (nanos / 1_000_000, 3) } else if nanos % 1000 == 0
+            {
                 (nanos / 1000, 6)
             } else { (nanos, 9) }
         return String(unsafeUninitializedCapacity: 31) { buffer in

@@ -63,7 +63,12 @@ extension ProviderRuntimeComponents {
             logger: logger
         )
         let hostData = try HostDataBuilder(
-            configuration: .init(hostKey: hostKey, hostSecretsXKey: try XKey.generate(), lattice: lattice, rpcURL: rpcURL),
+            configuration: .init(
+                hostKey: hostKey,
+                hostSecretsXKey: try XKey.generate(),
+                lattice: lattice,
+                rpcURL: rpcURL
+            ),
             configStore: store,
             events: events,
             logger: logger
@@ -78,7 +83,12 @@ extension ProviderRuntimeComponents {
                 configuration: health ?? .init(hostID: hostKey.publicKey, lattice: lattice),
                 logger: logger
             ),
-            config: try ConfigWatcher(configuration: .init(lattice: lattice), store: store, transport: transport, logger: logger),
+            config: try ConfigWatcher(
+                configuration: .init(lattice: lattice),
+                store: store,
+                transport: transport,
+                logger: logger
+            ),
             events: events
         )
     }

@@ -62,7 +62,9 @@ import Testing
         let messages = collector.all
         #expect(messages.dropLast().allSatisfy { $0.subject == "wasmbus.evt.test.health_check_status" })
         #expect(messages.last?.subject == "wasmbus.evt.test.provider_stopped")
-        let decoded = try messages.dropLast().map { try WireJSON.decode(CloudEvent<HealthCheckEvent>.self, from: $0.payload) }
+        let decoded = try messages.dropLast().map {
+            try WireJSON.decode(CloudEvent<HealthCheckEvent>.self, from: $0.payload)
+        }
         #expect(decoded.map { $0.data.message } == (0..<200).map { "\($0)" })
         for event in decoded {
             #expect(event.specVersion == "1.0")
@@ -103,7 +105,9 @@ import Testing
 
         lattice.reconnect()
         #expect(await eventually { collector.all.count == 6 })
-        let messages = try collector.all.map { try WireJSON.decode(CloudEvent<HealthCheckEvent>.self, from: $0.payload) }
+        let messages = try collector.all.map {
+            try WireJSON.decode(CloudEvent<HealthCheckEvent>.self, from: $0.payload)
+        }
         #expect(messages.map { $0.data.message } == ["0", "4", "5", "6", "7", "8"])
         #expect(await publisher.queuedCount == 0)
         run.cancel()
@@ -142,7 +146,15 @@ import Testing
             logger: Logger(label: "events")
         )
         let run = Task { try await publisher.run() }
-        try await publisher.publish(ProviderRestartedEvent(hostID: "NHOST", providerID: "p1", attempt: 2, delay: .seconds(1), exitStatus: .exited(3)))
+        try await publisher.publish(
+            ProviderRestartedEvent(
+                hostID: "NHOST",
+                providerID: "p1",
+                attempt: 2,
+                delay: .seconds(1),
+                exitStatus: .exited(3)
+            )
+        )
         #expect(await eventually { collector.all.count == 1 })
         let message = try #require(collector.all.first)
         #expect(message.subject == "wasmbus.evt.\(lattice).provider_restarted")

@@ -48,7 +48,10 @@ import Testing
         try #require(!url.isEmpty, "NATS_URL is not set: run the tests with scripts/test")
         let lattice = "t\(UUID().uuidString.prefix(8))"
         let transport = try await NatsTransport(configuration: .init(servers: [url]), logger: Logger(label: "health"))
-        let responderTransport = try await NatsTransport(configuration: .init(servers: [url]), logger: Logger(label: "r"))
+        let responderTransport = try await NatsTransport(
+            configuration: .init(servers: [url]),
+            logger: Logger(label: "r")
+        )
 
         let log = EventLog()
         let subscription = try await responderTransport.subscribe(to: "wasmbus.evt.\(lattice).>")
@@ -106,9 +109,11 @@ import Testing
         running.cancel()
         reader.cancel()
         #expect(done)
-        #expect(Array(log.names(for: "steady").prefix(4)) == [
-            "health_check_passed", "health_check_status", "health_check_failed", "health_check_passed",
-        ])
+        #expect(
+            Array(log.names(for: "steady").prefix(4)) == [
+                "health_check_passed", "health_check_status", "health_check_failed", "health_check_passed",
+            ]
+        )
         #expect(Array(log.names(for: "hung").prefix(2)) == ["health_check_status", "health_check_failed"])
         #expect(Array(log.names(for: "nobody").prefix(2)) == ["health_check_status", "health_check_failed"])
         let events = log.all()

@@ -72,9 +72,11 @@ import Testing
         events = await setup.waitForEvents(3)
         await advance(setup.clock, to: 95)
         events = await setup.waitForEvents(4)
-        #expect(events.map(\.name) == [
-            "health_check_passed", "health_check_status", "health_check_failed", "health_check_passed",
-        ])
+        #expect(
+            events.map(\.name) == [
+                "health_check_passed", "health_check_status", "health_check_failed", "health_check_passed",
+            ]
+        )
         let failed = try events[2].decode(HealthCheckEvent.self)
         #expect(failed.healthy == false)
         #expect(failed.message == "db down")

@@ -13,7 +13,11 @@ import Testing
 func advance(_ clock: ManualClock, to seconds: Int, sourceLocation: SourceLocation = #_sourceLocation) async {
     let target = ManualClock.Instant(offset: .seconds(seconds))
     let ready = await eventually { clock.nextDeadline == target }
-    #expect(ready, "nothing was scheduled at \(seconds) s (next: \(String(describing: clock.nextDeadline)))", sourceLocation: sourceLocation)
+    #expect(
+        ready,
+        "nothing was scheduled at \(seconds) s (next: \(String(describing: clock.nextDeadline)))",
+        sourceLocation: sourceLocation
+    )
     clock.advance(to: target)
 }
 

@@ -214,14 +214,25 @@ struct TestCertificates {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = { (name: String) in directory.appendingPathComponent(name).path }
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try Self.openssl(["req", "-x509"] + curve + ["-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "1", "-subj", "/CN=provider-runtime test CA"])
-        try Self.openssl(["req"] + curve + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=127.0.0.1"])
+        try Self.openssl(
+            ["req", "-x509"] + curve + [
+                "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "1", "-subj",
+                "/CN=provider-runtime test CA",
+            ]
+        )
+        try Self.openssl(
+            ["req"] + curve + ["-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=127.0.0.1"]
+        )
         try Data("subjectAltName=IP:127.0.0.1,DNS:localhost\n".utf8).write(to: URL(fileURLWithPath: path("san.cnf")))
         try Self.openssl([
             "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
             "-CAcreateserial", "-out", path("server.pem"), "-days", "1", "-extfile", path("san.cnf"),
         ])
-        return TestCertificates(caCertificate: path("ca.pem"), serverCertificate: path("server.pem"), serverKey: path("server.key"))
+        return TestCertificates(
+            caCertificate: path("ca.pem"),
+            serverCertificate: path("server.pem"),
+            serverKey: path("server.key")
+        )
     }
 
     private static func openssl(_ arguments: [String]) throws {

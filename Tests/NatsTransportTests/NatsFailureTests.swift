@@ -166,7 +166,10 @@ import Glibc
         let events = await subscriber.connectionEvents()
         let subject = "failover.\(UUID().uuidString.prefix(8))"
         let subscription = try await subscriber.subscribe(to: subject)
-        let publisher = try await NatsTransport(configuration: .init(servers: [third.url]), logger: Logger(label: "pub"))
+        let publisher = try await NatsTransport(
+            configuration: .init(servers: [third.url]),
+            logger: Logger(label: "pub")
+        )
 
         let collector = MessageCollector(subscription)
 

@@ -44,7 +44,9 @@ final class NatsServerProcess: @unchecked Sendable {
         clustered: Bool = false,
         directory: URL? = nil
     ) async throws -> NatsServerProcess {
-        let directory = directory ?? FileManager.default.temporaryDirectory
+        let directory =
+            directory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("nats-test-\(UUID().uuidString)")
         let portsDirectory = directory.appendingPathComponent("ports-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: portsDirectory, withIntermediateDirectories: true)
@@ -72,8 +74,16 @@ final class NatsServerProcess: @unchecked Sendable {
                 let client = (object["nats"] as? [String])?.first,
                 let clientPort = Int(client.split(separator: ":").last ?? "")
             {
-                let cluster = (object["cluster"] as? [String])?.first.flatMap { Int($0.split(separator: ":").last ?? "") }
-                return NatsServerProcess(url: client, port: clientPort, clusterPort: cluster, directory: directory, process: process)
+                let cluster = (object["cluster"] as? [String])?.first.flatMap {
+                    Int($0.split(separator: ":").last ?? "")
+                }
+                return NatsServerProcess(
+                    url: client,
+                    port: clientPort,
+                    clusterPort: cluster,
+                    directory: directory,
+                    process: process
+                )
             }
             if !process.isRunning {
                 break

@@ -40,7 +40,12 @@ import Tracing
             return received
         }
         try await transport.publish(Array("one".utf8), to: subject + ".a", headers: ["x-test": "1", "x-multi": "a"])
-        let reply = try await transport.request(Array("abc".utf8), to: subject + ".b.c", headers: [:], timeout: .seconds(5))
+        let reply = try await transport.request(
+            Array("abc".utf8),
+            to: subject + ".b.c",
+            headers: [:],
+            timeout: .seconds(5)
+        )
         #expect(reply.payload == Array("cba".utf8))
         #expect(reply.headers["x-reply"] == "yes")
         let received = try await responder.value

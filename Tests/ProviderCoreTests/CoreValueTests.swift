@@ -74,7 +74,9 @@ import Testing
 }
 
 @Suite struct NATSSubjectTests {
-    @Test(arguments: ["a", "a.b.c", "wasmbus.rpc.default.p1.health", "_INBOX.abc.1", "$KV.CONFIGDATA_default.x", "a*b", "a.>x"])
+    @Test(arguments: [
+        "a", "a.b.c", "wasmbus.rpc.default.p1.health", "_INBOX.abc.1", "$KV.CONFIGDATA_default.x", "a*b", "a.>x",
+    ])
     func validPublishSubjects(subject: String) throws {
         try NATSSubject.validate(subject, allowWildcards: false)
         try NATSSubject.validate(subject, allowWildcards: true)
@@ -83,7 +85,9 @@ import Testing
     @Test(arguments: ["a.*", "a.>", "*", ">", "a.*.c", "*.b.>"])
     func wildcardsOnlyInSubscriptions(subject: String) throws {
         try NATSSubject.validate(subject, allowWildcards: true)
-        let error = try #require(throws: ProviderError.self) { try NATSSubject.validate(subject, allowWildcards: false) }
+        let error = try #require(throws: ProviderError.self) {
+            try NATSSubject.validate(subject, allowWildcards: false)
+        }
         #expect(error.code == .invalidSubjectToken)
         #expect(error.message.contains("wildcards"))
     }

@@ -224,11 +224,22 @@ import Testing
 @Suite struct CloudEventFastPathTests {
     @Test func wireJSONMatchesTheEncoderByteForByte() throws {
         let payloads: [HealthCheckEvent] = [
-            HealthCheckEvent(kind: .passed, hostID: "N1", providerID: "p", healthy: true, message: "quote \" and \\ and \n"),
+            HealthCheckEvent(
+                kind: .passed,
+                hostID: "N1",
+                providerID: "p",
+                healthy: true,
+                message: "quote \" and \\ and \n"
+            ),
             HealthCheckEvent(kind: .status, hostID: "N1", providerID: "p", healthy: false, message: nil),
         ]
         for payload in payloads {
-            let event = CloudEvent(payload, source: "N\u{1}odd/source", id: "id-\"1\"", time: EventTime(seconds: 0, nanoseconds: 5))
+            let event = CloudEvent(
+                payload,
+                source: "N\u{1}odd/source",
+                id: "id-\"1\"",
+                time: EventTime(seconds: 0, nanoseconds: 5)
+            )
             #expect(try event.wireJSON() == WireJSON.encode(event))
         }
     }

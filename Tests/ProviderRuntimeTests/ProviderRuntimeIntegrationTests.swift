@@ -45,7 +45,12 @@ import Glibc
             )
             let store = InMemoryConfigStore(configs: ["app": ["GREETING": "hello"]])
             let hostData = try HostDataBuilder(
-                configuration: .init(hostKey: hostKey, hostSecretsXKey: try XKey.generate(), lattice: lattice, rpcURL: url),
+                configuration: .init(
+                    hostKey: hostKey,
+                    hostSecretsXKey: try XKey.generate(),
+                    lattice: lattice,
+                    rpcURL: url
+                ),
                 configStore: store,
                 events: events,
                 logger: logger
@@ -59,17 +64,23 @@ import Glibc
                     health: HealthMonitor(
                         transport: transport,
                         events: events,
-                        configuration: .init(hostID: hostKey.publicKey, lattice: lattice)
-                        ,
+                        configuration: .init(hostID: hostKey.publicKey, lattice: lattice),
                         logger: logger
                     ),
-                    config: try ConfigWatcher(configuration: .init(lattice: lattice), store: store, transport: transport, logger: logger),
+                    config: try ConfigWatcher(
+                        configuration: .init(lattice: lattice),
+                        store: store,
+                        transport: transport,
+                        logger: logger
+                    ),
                     events: events
                 ),
                 logger: logger
             )
             let run = Task { try await runtime.run() }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "runtime-\(UUID().uuidString)"
+            )
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             return Host(runtime: runtime, run: run, transport: transport, directory: directory, lattice: lattice)
         }
@@ -123,7 +134,9 @@ import Glibc
             exit 3
             """
         )
-        let first = try await host.start(ProviderSpec(id: "crasher", executablePath: provider, configNames: ["app"], stopTimeout: .seconds(2)))
+        let first = try await host.start(
+            ProviderSpec(id: "crasher", executablePath: provider, configNames: ["app"], stopTimeout: .seconds(2))
+        )
         let restarted = await eventually {
             await host.runtime.status(of: "crasher").map { $0.restartCount == 1 && $0.state == .running } ?? false
         }
@@ -152,7 +165,9 @@ import Glibc
         let host = try await Host.start()
         let cooperative = try host.script("sleeper", "read line\nexec /bin/sleep 30")
         let stubborn = try host.script("stubborn", "trap '' TERM\nread line\nwhile :; do /bin/sleep 0.05; done")
-        let polite = try await host.start(ProviderSpec(id: "polite", executablePath: cooperative, stopTimeout: .seconds(1)))
+        let polite = try await host.start(
+            ProviderSpec(id: "polite", executablePath: cooperative, stopTimeout: .seconds(1))
+        )
         let rude = try await host.start(ProviderSpec(id: "rude", executablePath: stubborn, stopTimeout: .seconds(1)))
         let politePID = try #require(polite.pid)
         let rudePID = try #require(rude.pid)
@@ -174,7 +189,9 @@ import Glibc
         let sleeper = try host.script("sleeper", "read line\nexec /bin/sleep 30")
         var pids: [Int32] = []
         for index in 0..<20 {
-            let status = try await host.start(ProviderSpec(id: "p\(index)", executablePath: sleeper, stopTimeout: .seconds(2)))
+            let status = try await host.start(
+                ProviderSpec(id: "p\(index)", executablePath: sleeper, stopTimeout: .seconds(2))
+            )
             pids.append(try #require(status.pid))
         }
         #expect(pids.allSatisfy(Self.isAlive))
@@ -202,7 +219,11 @@ import Glibc
             rpcURL: url,
             logger: logger
         )
-        let runtime = ProviderRuntime(configuration: .init(hostID: hostKey.publicKey, lattice: lattice), components: components, logger: logger)
+        let runtime = ProviderRuntime(
+            configuration: .init(hostID: hostKey.publicKey, lattice: lattice),
+            components: components,
+            logger: logger
+        )
         let run = Task { try await runtime.run() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -213,7 +234,9 @@ import Glibc
         var status: ProviderStatus?
         let deadline = ContinuousClock.now + .seconds(10)
         while status == nil && ContinuousClock.now < deadline {
-            status = try? await runtime.start(ProviderSpec(id: "kv", executablePath: path, configNames: ["db"], stopTimeout: .seconds(1)))
+            status = try? await runtime.start(
+                ProviderSpec(id: "kv", executablePath: path, configNames: ["db"], stopTimeout: .seconds(1))
+            )
             await Task.yield()
         }
         #expect(status?.state == .running)

@@ -252,9 +252,13 @@ import Testing
     @Test func refusesBadRequests() async throws {
         let setup = RuntimeSetup()
         _ = try await setup.start(RuntimeSetup.spec())
-        let duplicate = try await #require(throws: ProviderError.self) { try await setup.runtime.start(RuntimeSetup.spec()) }
+        let duplicate = try await #require(throws: ProviderError.self) {
+            try await setup.runtime.start(RuntimeSetup.spec())
+        }
         #expect(duplicate.code == .alreadyRunning)
-        let invalid = try await #require(throws: ProviderError.self) { try await setup.runtime.start(RuntimeSetup.spec("a.b")) }
+        let invalid = try await #require(throws: ProviderError.self) {
+            try await setup.runtime.start(RuntimeSetup.spec("a.b"))
+        }
         #expect(invalid.code == .invalidSubjectToken)
         let unknown = try await #require(throws: ProviderError.self) { try await setup.runtime.stop("nobody") }
         #expect(unknown.code == .notRegistered)

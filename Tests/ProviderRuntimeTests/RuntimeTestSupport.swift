@@ -49,7 +49,12 @@ struct RuntimeSetup {
         policy: RestartPolicy = RestartPolicy(jitter: 0),
         restartOnUnhealthy: Bool = false
     ) -> ProviderSpec {
-        ProviderSpec(id: id, executablePath: "/bin/provider", restartPolicy: policy, restartOnUnhealthy: restartOnUnhealthy)
+        ProviderSpec(
+            id: id,
+            executablePath: "/bin/provider",
+            restartPolicy: policy,
+            restartOnUnhealthy: restartOnUnhealthy
+        )
     }
 
     /// Starts a provider once the runtime's run loop is up.
@@ -89,7 +94,9 @@ struct RuntimeSetup {
     }
 
     /// Answers shutdown requests for a provider by ending its process, as a cooperative provider does.
-    func answerShutdown(for id: String = "p1", exitWith status: ProviderCore.ExitStatus = .exited(0)) async throws -> Task<[String], Never> {
+    func answerShutdown(for id: String = "p1", exitWith status: ProviderCore.ExitStatus = .exited(0)) async throws
+        -> Task<[String], Never>
+    {
         let subscription = try await self.transport.subscribe(to: "wasmbus.rpc.test.\(id).default.shutdown")
         let launcher = self.launcher
         let transport = self.transport
