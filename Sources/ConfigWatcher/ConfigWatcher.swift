@@ -586,27 +586,3 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
         )
     }
 }
-
-extension ConfigWatcher where C == ContinuousClock {
-    /// Creates a watcher on the continuous clock.
-    /// - Parameters:
-    ///   - configuration: The lattice, coalescing window, payload limit and retry delays.
-    ///   - store: The config store to watch.
-    ///   - transport: Where config updates are published.
-    ///   - logger: The logger.
-    /// - Throws: As ``init(configuration:store:transport:clock:logger:)``.
-    public init(
-        configuration: Configuration,
-        store: any ConfigStore,
-        transport: any MessageTransport,
-        logger: Logger
-    ) throws(ProviderError) {
-        try self.init(
-            configuration: configuration,
-            store: store,
-            transport: transport,
-            clock: ContinuousClock(),
-            logger: logger
-        )
-    }
-}
