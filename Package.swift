@@ -143,7 +143,8 @@ let package = Package(
         .target(
             name: "ProviderTesting",
             dependencies: [
-                .target(name: "ProviderCore")
+                .target(name: "ProviderCore"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

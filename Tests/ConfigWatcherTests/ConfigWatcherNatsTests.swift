@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import NatsTransport
 import ProviderCore
+import ProviderTesting
 import Testing
 
 /// The watcher and the `CONFIGDATA_{lattice}` store against the real nats-server (`scripts/test`).
@@ -29,7 +30,7 @@ import Testing
         let subscriber: NatsTransport
         let bucket: any KeyValueStore
         let store: KeyValueConfigStore
-        let logs = LogRecords()
+        let logs = RecordedLogs()
 
         init() async throws {
             self.transport = try await ConfigWatcherNatsTests.connect()

@@ -17,7 +17,7 @@ struct Harness {
     let transport: InMemoryTransport
     let store: InMemoryConfigStore
     let clock = ManualClock()
-    let logs = LogRecords()
+    let logs = RecordedLogs()
     let watcher: ConfigWatcher<ManualClock>
     /// How many configs the watch replays when it starts.
     let initialConfigs: Int

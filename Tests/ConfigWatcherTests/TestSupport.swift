@@ -74,54 +74,6 @@ final class PayloadSink: Sendable {
     }
 }
 
-/// Log records kept by ``CapturingLogHandler``.
-final class LogRecords: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let records = Mutex<[Record]>([])
-
-    var all: [Record] {
-        self.records.withLock { $0 }
-    }
-
-    func append(_ record: Record) {
-        self.records.withLock { $0.append(record) }
-    }
-
-    func logger() -> Logger {
-        var logger = Logger(label: "test") { _ in CapturingLogHandler(records: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let records: LogRecords
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    var metadataProvider: Logger.MetadataProvider?
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = self.metadata.merging(event.metadata ?? [:]) { _, new in new }
-        self.records.append(
-            LogRecords.Record(
-                level: event.level,
-                message: event.message.description,
-                metadata: merged.mapValues { "\($0)" }
-            )
-        )
-    }
-}
-
 /// A config store around an ``InMemoryConfigStore`` whose watch and reads can be made to fail.
 final class FlakyConfigStore: ConfigStore {
     private struct State {

@@ -280,7 +280,7 @@ import Testing
             targetConfig: ["SECRET_redis_password"]
         )
         let events = RecordingEventPublisher()
-        let logs = LogRecords()
+        let logs = RecordedLogs()
         let builder = try Fixture.builder(links: [Fixture.specLink, broken], events: events, logger: logs.logger())
         let built = try await builder.buildHostData(for: Fixture.specRequest)
         #expect(built.linkDefinitions.map(\.sourceID) == ["acme-app-frontend"])
@@ -302,7 +302,7 @@ import Testing
         #expect(warnings.first?.metadata["provider.id"] == Fixture.providerID)
 
         // A link whose secret cannot be resolved is skipped the same way, and no value leaks.
-        let secretLogs = LogRecords()
+        let secretLogs = RecordedLogs()
         let secretEvents = RecordingEventPublisher()
         let partial = try Fixture.builder(
             links: [brokenSecret],

@@ -9,6 +9,7 @@ import Logging
 import NKeys
 import NatsTransport
 import ProviderCore
+import ProviderTesting
 import Testing
 
 /// The §6.2 secrets protocol against a fake backend on the real nats-server (`scripts/test`).
@@ -161,7 +162,7 @@ import Testing
             behaviour: behaviour
         )
         defer { backend.stop() }
-        let logs = LogRecords()
+        let logs = RecordedLogs()
         let resolver = try Self.resolver(transport, prefix: prefix, logger: logs.logger())
         let error = try await #require(throws: ProviderError.self) {
             try await resolver.resolveSecrets(
