@@ -87,16 +87,8 @@ struct HealthComparison {
         defer { server.stop() }
         let logger = Logger(label: "bench")
 
-        let responder = Process()
-        responder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        responder.arguments = ["--responder", server.url, "wasmbus.rpc.bench.*.health"]
-        let keepAlive = Pipe()
-        responder.standardInput = keepAlive
-        try responder.run()
-        defer {
-            try? keepAlive.fileHandleForWriting.close()
-            responder.waitUntilExit()
-        }
+        let responder = try HealthResponderProcess(url: server.url)
+        defer { responder.stop() }
         let transport = try await NatsTransport(configuration: .init(servers: [server.url]), logger: logger)
         var ready = false
         for _ in 0..<500 where !ready {

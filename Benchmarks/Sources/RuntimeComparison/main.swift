@@ -68,16 +68,8 @@ struct RuntimeComparison {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
 
-        let responder = Process()
-        responder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        responder.arguments = ["--responder", server.url, "wasmbus.rpc.bench.*.health"]
-        let keepAlive = Pipe()
-        responder.standardInput = keepAlive
-        try responder.run()
-        defer {
-            try? keepAlive.fileHandleForWriting.close()
-            responder.waitUntilExit()
-        }
+        let responder = try HealthResponderProcess(url: server.url)
+        defer { responder.stop() }
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
