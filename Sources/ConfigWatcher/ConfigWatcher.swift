@@ -38,14 +38,14 @@ import ServiceLifecycle
 ///
 /// Time is measured on the injected clock, so tests drive coalescing with a manual clock.
 public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duration {
-    private enum RunState {
+    enum RunState {
         case idle
         case running
         case finished
     }
 
     /// What the watcher keeps per provider.
-    private struct Watched {
+    struct Watched {
         var configNames: [String]
         var generation: UInt64
         /// The last map published, or the registration's delivered config.
@@ -64,7 +64,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
     }
 
     /// What the watcher keeps per config name.
-    private struct NameState {
+    struct NameState {
         /// The latest value; `nil` until it is known.
         var values: [String: String]?
         var revision: UInt64 = 0
@@ -72,7 +72,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
         var loadFailed = false
     }
 
-    private enum Outcome {
+    enum Outcome {
         case published
         case tooLarge(any Error)
         case failed(any Error)
@@ -80,18 +80,18 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
 
     /// The watcher's settings.
     public nonisolated let configuration: Configuration
-    private let store: any ConfigStore
-    private let transport: any MessageTransport
-    private let clock: C
-    private let logger: Logger
-    private var providers: [String: Watched] = [:]
-    private var names: [String: NameState] = [:]
-    private var epoch: UInt64 = 0
-    private var nextGeneration: UInt64 = 0
-    private var runState = RunState.idle
-    private var counters = ConfigWatcherStatistics()
-    private let flushSignal = WakeSignal()
-    private let retrySignal = WakeSignal()
+    let store: any ConfigStore
+    let transport: any MessageTransport
+    let clock: C
+    let logger: Logger
+    var providers: [String: Watched] = [:]
+    var names: [String: NameState] = [:]
+    var epoch: UInt64 = 0
+    var nextGeneration: UInt64 = 0
+    var runState = RunState.idle
+    var counters = ConfigWatcherStatistics()
+    let flushSignal = WakeSignal()
+    let retrySignal = WakeSignal()
 
     /// Creates a watcher; it watches once ``run()`` runs.
     /// - Parameters:
@@ -238,7 +238,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
 
     // MARK: - The watch
 
-    private func watchLoop() async {
+    func watchLoop() async {
         var delay = self.configuration.retryDelay
         while !Task.isCancelled {
             do {
@@ -273,7 +273,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
 
     /// A new watch: forget every value (the new watch and the reads that follow bring them back),
     /// and ignore reads started before it.
-    private func beginEpoch() {
+    func beginEpoch() {
         self.epoch += 1
         self.counters.watchStarts += 1
         for name in Array(self.names.keys) {
@@ -283,7 +283,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
         }
     }
 
-    private func apply(_ change: ConfigChange) {
+    func apply(_ change: ConfigChange) {
         self.counters.changesReceived += 1
         self.counters.lastChangeRevision = max(self.counters.lastChangeRevision, change.revision)
         let values: [String: String]
@@ -320,7 +320,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
     // MARK: - Reading names
 
     /// Reads names directly; the result is kept unless a newer revision is already known.
-    private func load(_ list: [String]) async {
+    func load(_ list: [String]) async {
         let epoch = self.epoch
         for (index, name) in list.enumerated() {
             guard epoch == self.epoch, self.names[name] != nil else {
@@ -367,7 +367,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
 
     /// Keeps a direct read unless the watch already brought a newer revision; a missing config
     /// (`values == nil`) counts as empty when nothing else is known.
-    private func loaded(_ name: String, values: [String: String]?, revision: UInt64, epoch: UInt64) {
+    func loaded(_ name: String, values: [String: String]?, revision: UInt64, epoch: UInt64) {
         guard epoch == self.epoch, var state = self.names[name] else {
             return
         }
@@ -384,7 +384,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
         self.markDirty(name)
     }
 
-    private func retryLoop() async {
+    func retryLoop() async {
         while !Task.isCancelled {
             guard self.names.values.contains(where: \.loadFailed) else {
                 await self.retrySignal.wait()
@@ -399,7 +399,7 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
         }
     }
 
-    private func release(_ configNames: [String]) {
+    func release(_ configNames: [String]) {
         for name in Set(configNames) {
             guard var state = self.names[name] else {
                 continue
@@ -407,182 +407,5 @@ public actor ConfigWatcher<C: Clock>: ConfigWatching where C.Duration == Duratio
             state.users -= 1
             self.names[name] = state.users > 0 ? state : nil
         }
-    }
-
-    // MARK: - Publishing
-
-    /// Marks every provider that uses `name` due, unless it already is.
-    private func markDirty(_ name: String) {
-        for (providerID, watched) in self.providers where watched.configNames.contains(name) {
-            self.schedule(providerID)
-        }
-    }
-
-    private func schedule(_ providerID: String) {
-        guard var watched = self.providers[providerID], watched.due == nil else {
-            return
-        }
-        watched.due = self.clock.now.advanced(by: self.configuration.coalescingWindow)
-        self.providers[providerID] = watched
-        self.flushSignal.wake()
-    }
-
-    private func flushLoop() async {
-        while !Task.isCancelled {
-            // Deadlines are set one constant window after a change, so a deadline set later is
-            // never earlier than the one slept for.
-            guard let deadline = self.providers.values.compactMap(\.due).min() else {
-                await self.flushSignal.wait()
-                continue
-            }
-            do {
-                try await self.clock.sleep(until: deadline, tolerance: nil)
-            } catch {
-                return
-            }
-            let now = self.clock.now
-            var due: [String] = []
-            for (providerID, watched) in self.providers {
-                if let deadline = watched.due, deadline <= now {
-                    due.append(providerID)
-                    self.providers[providerID]?.due = nil
-                }
-            }
-            for providerID in due.sorted() {
-                await self.publishIfNeeded(providerID)
-            }
-        }
-    }
-
-    /// The provider's merged config, or `nil` while one of its names is not known yet.
-    private func mergedConfig(_ configNames: [String]) -> [String: String]? {
-        var configs: [[String: String]] = []
-        configs.reserveCapacity(configNames.count)
-        for name in configNames {
-            guard let values = self.names[name]?.values else {
-                return nil
-            }
-            configs.append(values)
-        }
-        return ConfigBundle.merge(configs)
-    }
-
-    /// Publishes the provider's merged config if it differs from what the provider has.
-    private func publishIfNeeded(_ providerID: String) async {
-        guard var first = self.providers[providerID] else {
-            return
-        }
-        if first.publishing {
-            first.recheck = true
-            self.providers[providerID] = first
-            return
-        }
-        let generation = first.generation
-        while var watched = self.providers[providerID], watched.generation == generation {
-            watched.recheck = false
-            guard let merged = self.mergedConfig(watched.configNames) else {
-                self.providers[providerID] = watched
-                return
-            }
-            let baseline = watched.readyCheckPending ? watched.delivered : watched.lastPublished
-            if merged == baseline {
-                if watched.readyCheckPending {
-                    watched.readyCheckPending = false
-                    watched.lastPublished = merged
-                }
-                self.counters.unchanged += 1
-                self.providers[providerID] = watched
-                return
-            }
-            if merged == watched.lastRejected {
-                self.providers[providerID] = watched
-                return
-            }
-            let bytes: [UInt8]
-            do {
-                bytes = try ConfigBundle.jsonBytes(merged)
-            } catch {
-                self.counters.failed += 1
-                self.logger.error(
-                    "cannot encode config update",
-                    metadata: [ConfigWatcherLogKey.providerID: "\(providerID)", ConfigWatcherLogKey.error: "\(error)"]
-                )
-                self.providers[providerID] = watched
-                return
-            }
-            if bytes.count > self.configuration.maximumPayloadSize {
-                watched.lastRejected = merged
-                self.providers[providerID] = watched
-                self.reportTooLarge(providerID, size: bytes.count, keys: merged.count, error: nil)
-                return
-            }
-            let readyAtStart = watched.isReady
-            watched.publishing = true
-            self.providers[providerID] = watched
-            let outcome: Outcome
-            do {
-                try await self.transport.publish(
-                    bytes,
-                    to: WasmbusSubject.configUpdate(lattice: self.configuration.lattice, providerID: providerID)
-                )
-                outcome = .published
-            } catch let error as ProviderError where error.code == .payloadTooLarge {
-                outcome = .tooLarge(error)
-            } catch {
-                outcome = .failed(error)
-            }
-            guard var after = self.providers[providerID], after.generation == generation else {
-                return
-            }
-            after.publishing = false
-            switch outcome {
-            case .published:
-                self.counters.published += 1
-                after.lastPublished = merged
-                after.lastRejected = nil
-                if readyAtStart {
-                    after.delivered = merged
-                    after.readyCheckPending = false
-                }
-                self.logger.debug(
-                    "config update published",
-                    metadata: [
-                        ConfigWatcherLogKey.providerID: "\(providerID)",
-                        ConfigWatcherLogKey.keys: "\(merged.count)",
-                        ConfigWatcherLogKey.size: "\(bytes.count)",
-                    ]
-                )
-            case .tooLarge(let error):
-                after.lastRejected = merged
-                self.reportTooLarge(providerID, size: bytes.count, keys: merged.count, error: error)
-            case .failed(let error):
-                self.counters.failed += 1
-                self.logger.warning(
-                    "config update not published; the next change sends it again",
-                    metadata: [ConfigWatcherLogKey.providerID: "\(providerID)", ConfigWatcherLogKey.error: "\(error)"]
-                )
-            }
-            self.providers[providerID] = after
-            guard after.recheck else {
-                return
-            }
-        }
-    }
-
-    private func reportTooLarge(_ providerID: String, size: Int, keys: Int, error: (any Error)?) {
-        self.counters.oversized += 1
-        var metadata: Logger.Metadata = [
-            ConfigWatcherLogKey.providerID: "\(providerID)",
-            ConfigWatcherLogKey.size: "\(size)",
-            ConfigWatcherLogKey.limit: "\(self.configuration.maximumPayloadSize)",
-            ConfigWatcherLogKey.keys: "\(keys)",
-        ]
-        if let error {
-            metadata[ConfigWatcherLogKey.error] = "\(error)"
-        }
-        self.logger.error(
-            "config update too large to publish; the provider keeps its previous config",
-            metadata: metadata
-        )
     }
 }
