@@ -46,6 +46,14 @@ func openDescriptors() -> [Int32] {
     return result.sorted()
 }
 
+/// What a descriptor refers to (`pipe:[123]`, `anon_inode:[pidfd]`, `/dev/null`…).
+func target(of fd: Int32) -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+    guard count > 0 else { return "?" }
+    return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
 /// Children of this process (pid, state letter), from /proc/*/stat.
 func children() -> [(pid: Int32, state: String)] {
     guard let directory = opendir("/proc") else { return [] }
@@ -137,6 +145,13 @@ case "cycles":
     let after = openDescriptors()
     say("fds-before \(before.count) \(before)")
     say("fds-after \(after.count) \(after)")
+    // The kinds of descriptor a launch creates: pipes and pidfds. Anything else that appears
+    // (the Swift or Dispatch runtime may open an eventfd or timerfd lazily under load) is listed
+    // for the record but is not the launcher's.
+    let added = Set(after).subtracting(before).sorted().map { "\($0)=\(target(of: $0))" }
+    let launchKinds = added.filter { $0.contains("=pipe:") || $0.contains("pidfd") }
+    say("fds-added \(added)")
+    say("launch-fds-leaked \(launchKinds.count)")
     let remaining = children()
     say("zombies \(remaining.filter { $0.state == "Z" }.count)")
     say("children \(remaining.count)")
