@@ -171,6 +171,13 @@ public actor ProcessLauncher: ProcessLaunching {
         return child.launchedProcess
     }
 
+    /// The process reactor's thread, which sees every exit and performs every spawn: a task that
+    /// prefers it restarts a provider without waking another thread. `nil` when the reactor
+    /// cannot be started (the launch then reports why).
+    public nonisolated var preferredTaskExecutor: (any TaskExecutor)? {
+        try? ProcessReactor.shared().executor
+    }
+
     /// Waits until a process has exited and been reaped.
     /// - Parameter process: A process this launcher started.
     /// - Returns: How it ended; at once for a process that already ended.

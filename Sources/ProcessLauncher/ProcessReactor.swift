@@ -29,6 +29,8 @@ final class ProcessReactor: @unchecked Sendable {
         case launch(PendingLaunch)
         /// The caller of a launch was cancelled: kill and reap the process if it was started.
         case cancel(PendingLaunch)
+        /// Run a job of a task that prefers this thread (see ``ProcessReactorExecutor``).
+        case run(UnownedJob)
     }
 
     private struct Inbox {
@@ -92,11 +94,16 @@ final class ProcessReactor: @unchecked Sendable {
     private let wakeFD: Int32
     private let hostPID = getpid()
     private let inbox = Mutex(Inbox())
+    /// Runs the jobs of tasks that prefer this thread.
+    let executor: ProcessReactorExecutor
 
     // Reactor-thread state.
     private var registrations: [Int32: (entry: Entry, role: Role)] = [:]
     private var launching: [ObjectIdentifier: Entry] = [:]
     private var pendingInputs: [ObjectIdentifier: Entry] = [:]
+    private var localJobs: [UnownedJob] = []
+    /// The reactor thread, set when it starts.
+    private let thread = Mutex<pthread_t>(0)
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     private init() throws(ProviderError) {
@@ -118,6 +125,8 @@ final class ProcessReactor: @unchecked Sendable {
         }
         self.epollFD = epollFD
         self.wakeFD = wakeFD
+        self.executor = ProcessReactorExecutor()
+        self.executor.reactor = self
     }
 
     private func start() throws(ProviderError) {
@@ -131,6 +140,12 @@ final class ProcessReactor: @unchecked Sendable {
 
     /// Hands work to the reactor thread.
     func submit(_ command: Command) {
+        if case .run(let job) = command, pthread_equal(pthread_self(), self.thread.withLock { $0 }) != 0 {
+            // A job enqueued by a job (an actor hop, a resumed continuation): run it after the
+            // current one, without a trip through the eventfd.
+            self.localJobs.append(job)
+            return
+        }
         let wake = self.inbox.withLock { inbox -> Bool in
             inbox.commands.append(command)
             defer { inbox.wakePending = true }
@@ -146,7 +161,9 @@ final class ProcessReactor: @unchecked Sendable {
     fileprivate func run() {
         let capacity: Int32 = 64
         let ready = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
+        self.thread.withLock { $0 = pthread_self() }
         while true {
+            self.runLocalJobs()
             let count = provider_epoll_wait(self.epollFD, ready, capacity, self.nextTimeout())
             if count > 0 {
                 for index in 0..<Int(count) {
@@ -161,6 +178,17 @@ final class ProcessReactor: @unchecked Sendable {
                 }
             }
             self.expireDeadlines()
+        }
+    }
+
+    /// Runs the jobs enqueued on this thread, and those they enqueue, until none is left.
+    private func runLocalJobs() {
+        while !self.localJobs.isEmpty {
+            let jobs = self.localJobs
+            self.localJobs.removeAll(keepingCapacity: true)
+            for job in jobs {
+                job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
+            }
         }
     }
 
@@ -179,6 +207,8 @@ final class ProcessReactor: @unchecked Sendable {
                 if let entry = self.launching[ObjectIdentifier(pending)] {
                     self.failLaunch(entry, with: CancellationError())
                 }
+            case .run(let job):
+                job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
             }
         }
     }

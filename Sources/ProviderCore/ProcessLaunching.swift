@@ -46,4 +46,16 @@ public protocol ProcessLaunching: Sendable {
     /// - Throws: `ProviderError` with code `unknownProcess`. Cancelling the task sends `SIGKILL`
     ///   at once and still waits for the exit, so no process outlives a cancelled stop.
     func terminate(_ process: LaunchedProcess, grace: Duration) async throws -> ExitStatus
+
+    /// The executor on which supervising tasks are best run, or `nil` for the global one.
+    ///
+    /// A launcher that watches and spawns processes on a thread of its own can offer that thread:
+    /// a task that waits for an exit and then launches again stays on it, with no thread wake-up
+    /// in between. Jobs on it must not block.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
+}
+
+extension ProcessLaunching {
+    /// No preference: the global concurrent executor.
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
 }

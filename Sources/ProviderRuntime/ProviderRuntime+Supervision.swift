@@ -49,7 +49,9 @@ extension ProviderRuntime {
             // grows that task's stack, which is freed with it, instead of the stack of this
             // long-lived task, which keeps what it ever used. This keeps an idle supervised provider
             // at a few KiB (measured: 18.5 KiB per provider without it, 5.3 KiB with it).
-            process = try await Task { try await self.startProcess(providerID) }.value
+            process = try await Task.immediate(executorPreference: self.taskExecutor) {
+                try await self.startProcess(providerID)
+            }.value
         } catch {
             return await self.startFailed(providerID, error: error)
         }

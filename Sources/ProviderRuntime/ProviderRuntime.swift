@@ -89,6 +89,9 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
     /// Runtime-wide settings.
     public nonisolated let configuration: Configuration
     nonisolated let components: Components
+    /// Where supervising tasks run: the launcher's preference (see
+    /// `ProcessLaunching.preferredTaskExecutor`), or the global executor.
+    nonisolated let taskExecutor: (any TaskExecutor)?
     nonisolated let clock: C
     nonisolated let logger: Logger
     private nonisolated let changes = AsyncBroadcaster<ProviderStateChange>(bufferLimit: 4096)
@@ -116,6 +119,7 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
     ) {
         self.configuration = configuration
         self.components = components
+        self.taskExecutor = components.launcher.preferredTaskExecutor
         self.clock = clock
         self.logger = logger
         self.metrics = RuntimeMetrics(factory: metricsFactory)
@@ -242,7 +246,7 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
     private func superviseUntilShutdown() async {
         await withDiscardingTaskGroup { group in
             for await providerID in self.commands {
-                group.addTask {
+                group.addTask(executorPreference: self.taskExecutor) {
                     await self.supervise(providerID)
                 }
             }

@@ -80,7 +80,7 @@ struct RuntimeComparison {
             return path
         }
         let sleeper = try script("sleeper", "read line\nexec /bin/sleep 3600")
-        let crasher = try script("crasher", "exit 1")
+        let crasher = try script("crasher", "read line\nexit 1")
 
         let transport = try await NatsTransport(configuration: .init(servers: [server.url]), logger: logger)
         let hostKey = try NKeyPair.generate(.server)
