@@ -27,8 +27,11 @@ let package = Package(
         .library(name: "EventPublisher", targets: ["EventPublisher"]),
         .library(name: "ProviderRuntime", targets: ["ProviderRuntime"]),
         .library(name: "ProviderTesting", targets: ["ProviderTesting"]),
+        .executable(name: "provider-runtime", targets: ["ProviderRuntimeCLI"]),
+        .executable(name: "test-provider", targets: ["TestProvider"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
@@ -147,6 +150,44 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "ProviderRuntimeCLI",
+            dependencies: [
+                .target(name: "ProviderRuntime"),
+                .target(name: "ProviderCore"),
+                .target(name: "NKeys"),
+                .target(name: "NatsTransport"),
+                .target(name: "ProcessLauncher"),
+                .target(name: "HostDataBuilder"),
+                .target(name: "ConfigWatcher"),
+                .target(name: "HealthMonitor"),
+                .target(name: "EventPublisher"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "TestProvider",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .target(name: "NKeys"),
+                .target(name: "NatsTransport"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "EmbeddingExample",
+            dependencies: [
+                .target(name: "ProviderRuntime"),
+                .target(name: "ProviderCore"),
+                .target(name: "NKeys"),
+                .target(name: "NatsTransport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/EmbeddingExample"
+        ),
 
         // MARK: Tests
         .testTarget(
@@ -255,6 +296,27 @@ let package = Package(
             dependencies: [
                 .target(name: "ProviderTesting"),
                 .target(name: "ProviderCore"),
+            ]
+        ),
+        .testTarget(
+            name: "TestProviderTests",
+            dependencies: [
+                .target(name: "TestProvider"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "NatsTransport"),
+                .target(name: "NKeys"),
+            ]
+        ),
+        .testTarget(
+            name: "ProviderRuntimeCLITests",
+            dependencies: [
+                .target(name: "ProviderRuntimeCLI"),
+                .target(name: "TestProvider"),
+                .target(name: "ProviderCore"),
+                .target(name: "ProviderTesting"),
+                .target(name: "NatsTransport"),
+                .target(name: "NKeys"),
             ]
         ),
         .testTarget(

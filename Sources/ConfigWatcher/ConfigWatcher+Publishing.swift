@@ -142,7 +142,7 @@ extension ConfigWatcher {
                     after.delivered = merged
                     after.readyCheckPending = false
                 }
-                self.logger.debug(
+                self.logger.info(
                     "config update published",
                     metadata: [
                         ConfigWatcherLogKey.providerID: "\(providerID)",
