@@ -153,6 +153,13 @@ let package = Package(
         .executableTarget(
             name: "ProviderRuntimeCLI",
             dependencies: [
+                .target(name: "ProviderRuntimeCommands"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "ProviderRuntimeCommands",
+            dependencies: [
                 .target(name: "ProviderRuntime"),
                 .target(name: "ProviderCore"),
                 .target(name: "NKeys"),
@@ -312,6 +319,7 @@ let package = Package(
             name: "ProviderRuntimeCLITests",
             dependencies: [
                 .target(name: "ProviderRuntimeCLI"),
+                .target(name: "ProviderRuntimeCommands"),
                 .target(name: "TestProvider"),
                 .target(name: "ProviderCore"),
                 .target(name: "ProviderTesting"),

@@ -6,6 +6,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import ProviderRuntimeCommands
 
 /// `provider-runtime`: runs and supervises wasmCloud capability providers from the shell.
 @main

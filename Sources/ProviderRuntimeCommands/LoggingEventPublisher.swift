@@ -6,14 +6,24 @@
 import Logging
 import ProviderCore
 import ServiceLifecycle
+import Synchronization
 
 /// Forwards events to the lattice publisher and logs the lifecycle lines a person running the
 /// command line wants to see: restarts with their delay, start failures and stops (the health monitor logs health changes).
-struct LoggingEventPublisher<Upstream: EventPublishing & Service>: EventPublishing, Service {
+final class LoggingEventPublisher<Upstream: EventPublishing & Service>: EventPublishing, Service {
     /// The publisher that puts events on the lattice.
     let upstream: Upstream
     /// Where the lines go.
     let logger: Logger
+    /// The providers that started once: a failed first start is reported by the command itself,
+    /// in its one-line error, so only later start failures are logged here.
+    private let started = Mutex<Set<String>>([])
+
+    /// Wraps `upstream`.
+    init(upstream: Upstream, logger: Logger) {
+        self.upstream = upstream
+        self.logger = logger
+    }
 
     /// Runs the upstream publisher.
     func run() async throws {
@@ -34,7 +44,9 @@ struct LoggingEventPublisher<Upstream: EventPublishing & Service>: EventPublishi
                 "restarting in \(seconds)s (attempt \(event.attempt), \(event.exitStatus))",
                 metadata: ["provider.id": "\(event.providerID)"]
             )
-        case let event as ProviderStartFailedEvent:
+        case let event as ProviderStartedEvent:
+            self.started.withLock { _ = $0.insert(event.providerID) }
+        case let event as ProviderStartFailedEvent where self.started.withLock({ $0.contains(event.providerID) }):
             self.logger.error(
                 "start failed: \(event.error)",
                 metadata: ["provider.id": "\(event.providerID)"]

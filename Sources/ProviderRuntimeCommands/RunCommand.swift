@@ -3,13 +3,13 @@
 // Licensed under Apache License v2.0. See LICENSE for details.
 //===----------------------------------------------------------------------===//
 
-import ArgumentParser
+package import ArgumentParser
 import Foundation
 
 /// `provider-runtime run PROVIDER [options]`: supervises one provider in the foreground.
-struct RunCommand: AsyncParsableCommand {
+package struct RunCommand: AsyncParsableCommand {
     /// The subcommand's name and help.
-    static let configuration = CommandConfiguration(
+    package static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run and supervise a provider in the foreground.",
         discussion: """
@@ -17,6 +17,9 @@ struct RunCommand: AsyncParsableCommand {
             3 when the provider failed and will not be restarted; 1 for bad input or a failed first start.
             """
     )
+
+    /// Creates the command with its defaults (the parser fills it in).
+    package init() {}
 
     /// The provider executable or archive.
     @Argument(help: "Path to a provider executable, or a provider archive (.par / .par.gz).")
@@ -108,7 +111,7 @@ struct RunCommand: AsyncParsableCommand {
     var allowEnv: [String] = []
 
     /// Checks option values that parse but make no sense.
-    func validate() throws {
+    package func validate() throws {
         if self.unhealthyThreshold < 1 {
             throw ValidationError("--unhealthy-threshold must be at least 1 (got \(self.unhealthyThreshold))")
         }
@@ -133,7 +136,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Runs the provider until it is stopped or gives up.
-    func run() async throws {
+    package func run() async throws {
         let status = try await RunSession(options: self).run()
         if status != 0 {
             throw ExitCode(status)

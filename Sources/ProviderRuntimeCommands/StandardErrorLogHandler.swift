@@ -80,7 +80,10 @@ struct StandardErrorLogHandler: LogHandler {
         }
         var line = "\(Self.timestamp()) \(level) \(message)"
         for key in metadata.keys.sorted() where key != "provider.process.id" {
-            line += " \(key)=\(metadata[key].map { "\($0)" } ?? "")"
+            let value = metadata[key].map { "\($0)" } ?? ""
+            if !value.isEmpty {
+                line += " \(key)=\(value)"
+            }
         }
         return line
     }

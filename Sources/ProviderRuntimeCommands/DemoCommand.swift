@@ -3,7 +3,7 @@
 // Licensed under Apache License v2.0. See LICENSE for details.
 //===----------------------------------------------------------------------===//
 
-import ArgumentParser
+package import ArgumentParser
 import Foundation
 import Logging
 import NKeys
@@ -13,12 +13,15 @@ import ProviderRuntime
 /// `provider-runtime demo`: a guided minute on an embedded lattice with the bundled
 /// `test-provider`: start, health, a crash and its restart, a config change through the KV bucket,
 /// and a graceful stop.
-struct DemoCommand: AsyncParsableCommand {
+package struct DemoCommand: AsyncParsableCommand {
     /// The subcommand's name and help.
-    static let configuration = CommandConfiguration(
+    package static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Supervise the bundled test-provider on an embedded lattice and show what happens."
     )
+
+    /// Creates the command with its defaults (the parser fills it in).
+    package init() {}
 
     /// `--test-provider`.
     @Option(help: "The test-provider executable (default: the one next to provider-runtime).")
@@ -29,7 +32,7 @@ struct DemoCommand: AsyncParsableCommand {
     var logLevel: LogLevelArgument = .info
 
     /// Runs the demo; ends by itself, or earlier on Ctrl-C.
-    func run() async throws {
+    package func run() async throws {
         let executable = try self.testProvider ?? Self.bundledTestProvider()
         let path = try RunSession.checkExecutable(executable)
         let level = self.logLevel

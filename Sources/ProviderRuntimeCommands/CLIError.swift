@@ -4,18 +4,18 @@
 //===----------------------------------------------------------------------===//
 
 /// A problem the command line reports in one line on standard error before it exits.
-struct CLIError: Error, CustomStringConvertible {
+package struct CLIError: Error, CustomStringConvertible {
     /// What went wrong, naming the input at fault.
-    var message: String
+    package var message: String
     /// The process exit status.
-    var exitCode: Int32
+    package var exitCode: Int32
 
     /// Creates an error; bad input exits with status 1.
-    init(_ message: String, exitCode: Int32 = 1) {
+    package init(_ message: String, exitCode: Int32 = 1) {
         self.message = message
         self.exitCode = exitCode
     }
 
     /// The message.
-    var description: String { self.message }
+    package var description: String { self.message }
 }
