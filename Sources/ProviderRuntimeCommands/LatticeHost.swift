@@ -66,7 +66,7 @@ struct LatticeHost: Sendable {
             let started = try await EmbeddedNATSServer.start(logger: logger)
             server = started
             urls = [started.url]
-            logger.info("embedded nats-server started", metadata: ["nats.url": "\(started.url)"])
+            logger.debug("embedded nats-server started", metadata: ["nats.url": "\(started.url)"])
         }
         do {
             return try await Self.connect(settings, server: server, urls: urls, logger: logger)

@@ -57,7 +57,10 @@ struct RunSession {
             first = try await host.start(spec)
         } catch {
             await host.shutDown()
-            throw CLIError("cannot start provider '\(providerID)': \(LatticeHost.describe(error))")
+            let reason = LatticeHost.describe(error)
+            throw CLIError(
+                reason.contains("'\(providerID)'") ? reason : "cannot start provider '\(providerID)': \(reason)"
+            )
         }
         logger.info(
             "provider started",
@@ -82,7 +85,8 @@ struct RunSession {
         signals: SignalWatcher,
         logger: Logger
     ) async -> Int32 {
-        await withTaskGroup(of: Int32?.self) { group in
+        let stopRequested = StopRequest()
+        return await withTaskGroup(of: Int32?.self) { group in
             group.addTask {
                 for await change in changes where change.status.id == providerID {
                     let status = change.status
@@ -95,6 +99,9 @@ struct RunSession {
                                 "instance.id": "\(status.instanceID ?? "?")", "restarts": "\(status.restartCount)",
                             ]
                         )
+                    case .failed where stopRequested.isSet, .stopped where stopRequested.isSet:
+                        // A requested stop ended it: success, whatever the exit looked like.
+                        return 0
                     case .failed:
                         logger.error(
                             "provider failed and will not be restarted",
@@ -115,6 +122,7 @@ struct RunSession {
                     "stopping provider",
                     metadata: ["provider.id": "\(providerID)", "signal": "\(signal == SIGINT ? "SIGINT" : "SIGTERM")"]
                 )
+                stopRequested.set()
                 _ = try? await host.runtime.stop(providerID)
                 return 0
             }

@@ -35,7 +35,11 @@ import Testing
                 Data("#!/bin/sh\n".utf8),
                 to: self.directory.appendingPathComponent("plain")
             )
-            self.empty = try CLITestSupport.write(Data(), to: self.directory.appendingPathComponent("empty"), mode: 0o755)
+            self.empty = try CLITestSupport.write(
+                Data(),
+                to: self.directory.appendingPathComponent("empty"),
+                mode: 0o755
+            )
             self.garbage = try CLITestSupport.write(
                 Data((0..<512).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }),
                 to: self.directory.appendingPathComponent("garbage"),
@@ -55,13 +59,22 @@ import Testing
         Case(name: "not executable", arguments: { [$0.plain] }, expected: "is not executable"),
         Case(name: "empty file", arguments: { [$0.empty] }, expected: "is empty"),
         Case(name: "invalid executable", arguments: { [$0.garbage, "--nats-url", Self.url] }, expected: "garbage"),
+        Case(name: "invalid executable, embedded lattice", arguments: { [$0.garbage] }, expected: "executable format"),
         Case(name: "archive", arguments: { [$0.directory.path + "/kv.par.gz"] }, expected: "archive"),
         Case(name: "malformed duration", arguments: { [$0.provider, "--health-interval", "abc"] }, expected: "abc"),
         Case(name: "negative duration", arguments: { [$0.provider, "--stop-timeout=-1s"] }, expected: "-1s"),
-        Case(name: "unknown restart mode", arguments: { [$0.provider, "--restart", "sometimes"] }, expected: "sometimes"),
+        Case(
+            name: "unknown restart mode",
+            arguments: { [$0.provider, "--restart", "sometimes"] },
+            expected: "sometimes"
+        ),
         Case(name: "unknown log level", arguments: { [$0.provider, "--log-level", "loud"] }, expected: "loud"),
         Case(name: "unknown option", arguments: { [$0.provider, "--bogus"] }, expected: "--bogus"),
-        Case(name: "zero threshold", arguments: { [$0.provider, "--unhealthy-threshold", "0"] }, expected: "threshold"),
+        Case(
+            name: "zero threshold",
+            arguments: { [$0.provider, "--unhealthy-threshold", "0"] },
+            expected: "threshold"
+        ),
         Case(name: "bad seed", arguments: { [$0.provider, "--host-seed", "SNNOTASEED"] }, expected: "--host-seed"),
         Case(name: "user seed", arguments: { [$0.provider, "--host-seed", $0.userSeed] }, expected: "server seed"),
         Case(
@@ -69,14 +82,26 @@ import Testing
             arguments: { [$0.provider, "--nats-url", "nats://127.0.0.1:1"] },
             expected: "cannot connect to NATS"
         ),
-        Case(name: "malformed NATS URL", arguments: { [$0.provider, "--nats-url", "localhost"] }, expected: "--nats-url"),
+        Case(
+            name: "malformed NATS URL",
+            arguments: { [$0.provider, "--nats-url", "localhost"] },
+            expected: "--nats-url"
+        ),
         Case(
             name: "missing config file",
             arguments: { [$0.provider, "--config-file", $0.directory.path + "/absent.json"] },
             expected: "absent.json"
         ),
-        Case(name: "invalid config file", arguments: { [$0.provider, "--config-file", $0.badConfig] }, expected: "not a string"),
-        Case(name: "invalid provider id", arguments: { [$0.provider, "--provider-id", "a.b"] }, expected: "--provider-id"),
+        Case(
+            name: "invalid config file",
+            arguments: { [$0.provider, "--config-file", $0.badConfig] },
+            expected: "not a string"
+        ),
+        Case(
+            name: "invalid provider id",
+            arguments: { [$0.provider, "--provider-id", "a.b"] },
+            expected: "--provider-id"
+        ),
     ]
 
     static var url: String { ProcessInfo.processInfo.environment["NATS_URL"] ?? "nats://127.0.0.1:4222" }

@@ -49,7 +49,14 @@ import Testing
                 arguments + extra,
                 environment: environment
             )
-            return Run(cli: cli, lattice: lattice, hostKey: hostKey, events: events, transport: transport, directory: directory)
+            return Run(
+                cli: cli,
+                lattice: lattice,
+                hostKey: hostKey,
+                events: events,
+                transport: transport,
+                directory: directory
+            )
         }
 
         /// The pid in the `provider started` line.
@@ -81,7 +88,8 @@ import Testing
         #expect(!CLITestSupport.isGone(pid))
         #expect(!run.cli.standardError.contains(try run.hostKey.seed()))
         run.cli.signal(SIGTERM)
-        #expect(await run.cli.waitForExit() == 0)
+        let status = await run.cli.waitForExit()
+        #expect(status == 0, "\(run.cli.standardError)")
         await run.finish()
     }
 
@@ -90,7 +98,9 @@ import Testing
         let pid = try #require(await run.startedPID(), "\(run.cli.standardError)")
         let before = run.cli.errorLines.count
         kill(pid, SIGKILL)
-        let line = try #require(await run.cli.waitForLine(containing: "provider running again", after: before, within: .seconds(2)))
+        let line = try #require(
+            await run.cli.waitForLine(containing: "provider running again", after: before, within: .seconds(2))
+        )
         let newPID = try #require(CLITestSupport.field("pid", in: line).flatMap(Int32.init))
         #expect(newPID != pid)
         #expect(await eventually { run.events.names.contains("provider_restarted") })
@@ -98,7 +108,8 @@ import Testing
         #expect(restarted["attempt"] as? Int == 1)
         #expect(restarted["delay_ms"] as? Int == 0)
         run.cli.signal(SIGINT)
-        #expect(await run.cli.waitForExit() == 0)
+        let status = await run.cli.waitForExit()
+        #expect(status == 0, "\(run.cli.standardError)")
         await run.finish()
     }
 
@@ -107,7 +118,8 @@ import Testing
         let pid = try #require(await run.startedPID(), "\(run.cli.standardError)")
         #expect(await run.cli.waitForLine(containing: "test-provider: connected") != nil)
         run.cli.signal(SIGTERM)
-        #expect(await run.cli.waitForExit() == 0)
+        let status = await run.cli.waitForExit()
+        #expect(status == 0, "\(run.cli.standardError)")
         #expect(run.cli.standardError.contains("test-provider: shutdown requested by host \(run.hostKey.publicKey)"))
         #expect(CLITestSupport.isGone(pid))
         #expect(await eventually { run.events.names.contains("provider_stopped") }, "\(run.events.names)")
@@ -124,7 +136,8 @@ import Testing
         #expect(await run.cli.waitForLine(containing: "test-provider: connected") != nil)
         run.cli.signal(SIGTERM)
         // The stop takes at most --stop-timeout plus one second; the bound here leaves room for load.
-        #expect(await run.cli.waitForExit(within: .seconds(6)) == 0)
+        let status = await run.cli.waitForExit(within: .seconds(6))
+        #expect(status == 0, "\(run.cli.standardError)")
         #expect(CLITestSupport.isGone(pid))
         #expect(run.cli.standardError.contains("signal 9"), "\(run.cli.standardError)")
         await run.finish()
@@ -135,13 +148,19 @@ import Testing
             ["--allow-env", "ALLOWED_ONE"],
             environment: ["ALLOWED_ONE": "1", "NOT_ALLOWED": "2", "RUST_LOG": "info", "OTEL_SERVICE_NAME": "x"]
         )
-        let line = try #require(await run.cli.waitForLine(containing: "test-provider: environment:"), "\(run.cli.standardError)")
-        let names = Set(line.components(separatedBy: "environment: ").last?.split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        } ?? [])
+        let line = try #require(
+            await run.cli.waitForLine(containing: "test-provider: environment:"),
+            "\(run.cli.standardError)"
+        )
+        let names = Set(
+            line.components(separatedBy: "environment: ").last?.split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            } ?? []
+        )
         #expect(names == ["ALLOWED_ONE", "RUST_LOG", "OTEL_SERVICE_NAME"])
         run.cli.signal(SIGTERM)
-        #expect(await run.cli.waitForExit() == 0)
+        let status = await run.cli.waitForExit()
+        #expect(status == 0, "\(run.cli.standardError)")
         await run.finish()
     }
 
@@ -154,7 +173,8 @@ import Testing
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "\(line)")
         }
         run.cli.signal(SIGTERM)
-        #expect(await run.cli.waitForExit() == 0)
+        let status = await run.cli.waitForExit()
+        #expect(status == 0, "\(run.cli.standardError)")
         await run.finish()
     }
 
@@ -180,19 +200,28 @@ import Testing
         // The named config appears in the bucket.
         let bucket = try await transport.keyValueStore(bucket: "CONFIGDATA_\(lattice)", createIfMissing: true)
         _ = try await bucket.put("later", value: Array(#"{"from_kv":"2"}"#.utf8))
-        let fromKV = await cli.waitForLine(containing: #"config update: {"from_file":"1","from_kv":"2"}"#, within: .seconds(2))
+        let fromKV = await cli.waitForLine(
+            containing: #"config update: {"from_file":"1","from_kv":"2"}"#,
+            within: .seconds(2)
+        )
         #expect(fromKV != nil, "\(cli.standardError)")
 
         // An in-place write of the file.
         try Data(#"{"from_file":"3"}"#.utf8).write(to: file)
-        let inPlace = await cli.waitForLine(containing: #"config update: {"from_file":"3","from_kv":"2"}"#, within: .seconds(2))
+        let inPlace = await cli.waitForLine(
+            containing: #"config update: {"from_file":"3","from_kv":"2"}"#,
+            within: .seconds(2)
+        )
         #expect(inPlace != nil, "\(cli.standardError)")
 
         // An atomic rename over the file.
         let temporary = directory.appendingPathComponent("config.json.tmp")
         try Data(#"{"from_file":"4"}"#.utf8).write(to: temporary)
         #expect(rename(temporary.path, file.path) == 0)
-        let renamed = await cli.waitForLine(containing: #"config update: {"from_file":"4","from_kv":"2"}"#, within: .seconds(2))
+        let renamed = await cli.waitForLine(
+            containing: #"config update: {"from_file":"4","from_kv":"2"}"#,
+            within: .seconds(2)
+        )
         #expect(renamed != nil, "\(cli.standardError)")
 
         cli.signal(SIGTERM)
@@ -234,7 +263,8 @@ import Testing
         #expect(await eventually { run.events.names.contains("health_check_failed") }, "\(run.events.names)")
         #expect(!run.events.names.contains("health_check_passed"))
         run.cli.signal(SIGTERM)
-        #expect(await run.cli.waitForExit() == 0)
+        let status = await run.cli.waitForExit()
+        #expect(status == 0, "\(run.cli.standardError)")
         await run.finish()
     }
 
@@ -254,7 +284,10 @@ import Testing
         cli.signal(SIGKILL)
         _ = await cli.waitForExit()
         for child in children {
-            #expect(await eventually(within: .seconds(5)) { CLITestSupport.isGone(child) }, "pid \(child) outlived provider-runtime")
+            #expect(
+                await eventually(within: .seconds(5)) { CLITestSupport.isGone(child) },
+                "pid \(child) outlived provider-runtime"
+            )
         }
     }
 }

@@ -5,19 +5,22 @@
 
 import Foundation
 import ProviderTesting
-import Synchronization
 import Testing
 
 /// A `provider-runtime` (or other) process run as a user would, with its output collected line
 /// by line and bounded waits on it.
-final class CLIProcess: Sendable {
+final class CLIProcess: @unchecked Sendable {
+    // Unchecked: `buffer` is only touched under `lock`; `process` is used through its own
+    // thread-safe API.
     private struct Output {
         var standardOutput = ""
         var standardError = ""
+        var closedStreams = 0
     }
 
     private let process: Process
-    private let output = Mutex(Output())
+    private let lock = NSLock()
+    private var buffer = Output()
     /// When the process was started.
     let startedAt = ContinuousClock.now
 
@@ -36,34 +39,50 @@ final class CLIProcess: Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         self.process = process
-        let output = self.output
-        stdout.fileHandleForReading.readabilityHandler = { handle in
+        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                self?.closed()
                 return
             }
-            output.withLock { $0.standardOutput += String(decoding: data, as: UTF8.self) }
+            self?.append(data, error: false)
         }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
+        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                self?.closed()
                 return
             }
-            output.withLock { $0.standardError += String(decoding: data, as: UTF8.self) }
+            self?.append(data, error: true)
         }
         try process.run()
+    }
+
+    private func closed() {
+        self.lock.withLock { self.buffer.closedStreams += 1 }
+    }
+
+    private func append(_ data: Data, error: Bool) {
+        let text = String(decoding: data, as: UTF8.self)
+        self.lock.withLock {
+            if error {
+                self.buffer.standardError += text
+            } else {
+                self.buffer.standardOutput += text
+            }
+        }
     }
 
     /// The process id.
     var pid: Int32 { self.process.processIdentifier }
 
     /// Everything written to standard output so far.
-    var standardOutput: String { self.output.withLock { $0.standardOutput } }
+    var standardOutput: String { self.lock.withLock { self.buffer.standardOutput } }
 
     /// Everything written to standard error so far.
-    var standardError: String { self.output.withLock { $0.standardError } }
+    var standardError: String { self.lock.withLock { self.buffer.standardError } }
 
     /// Lines of standard error so far.
     var errorLines: [String] { self.standardError.split(separator: "\n").map(String.init) }
@@ -96,8 +115,9 @@ final class CLIProcess: Sendable {
             return nil
         }
         self.process.waitUntilExit()
-        // Let the pipe handlers take the last bytes.
-        _ = await eventually(within: .seconds(2)) { self.standardError.hasSuffix("\n") || self.standardError.isEmpty }
+        // Let the pipe handlers take the last bytes (both pipes reach end of file, unless a
+        // child of the process still holds them).
+        _ = await eventually(within: .seconds(2)) { self.lock.withLock { self.buffer.closedStreams == 2 } }
         return self.process.terminationStatus
     }
 

@@ -102,16 +102,11 @@ final class EventRecorder: @unchecked Sendable {
     init(transport: NatsTransport, lattice: String) async throws {
         let subscription = try await transport.subscribe(to: "wasmbus.evt.\(lattice).>")
         self.task = Task { [weak self] in
-            do {
-                for try await message in subscription {
-                    guard
-                        let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any]
-                    else { continue }
-                    let name = String(message.subject.split(separator: ".").last ?? "")
-                    self?.record(name, object["data"] as? [String: Any] ?? [:])
-                }
-            } catch {
-                // The subscription ended with the connection.
+            for await message in subscription {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any]
+                else { continue }
+                let name = String(message.subject.split(separator: ".").last ?? "")
+                self?.record(name, object["data"] as? [String: Any] ?? [:])
             }
         }
     }

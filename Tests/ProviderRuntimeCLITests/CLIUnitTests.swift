@@ -19,7 +19,9 @@ import Testing
         #expect(DurationArgument.parse(text) == expected)
     }
 
-    @Test(arguments: ["", "-1s", "-5", "abc", "1x", "s", "1.2.3s", "ms", "1e3", "inf", "nan", ".", " 1s", "1 s", "1sec"])
+    @Test(arguments: [
+        "", "-1s", "-5", "abc", "1x", "s", "1.2.3s", "ms", "1e3", "inf", "nan", ".", " 1s", "1 s", "1sec",
+    ])
     func malformedDurationsAreRefused(text: String) {
         #expect(DurationArgument.parse(text) == nil)
     }
