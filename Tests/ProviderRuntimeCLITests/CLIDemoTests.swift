@@ -1,0 +1,38 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the provider-runtime open source project.
+// Licensed under Apache License v2.0. See LICENSE for details.
+//===----------------------------------------------------------------------===//
+
+import Foundation
+import Testing
+
+/// `provider-runtime demo`, the README's main job, end to end.
+@Suite struct CLIDemoTests {
+    @Test func theDemoShowsEveryStepAndEndsWithStatusZero() async throws {
+        let cli = try CLIProcess(try CLITestSupport.executable("provider-runtime"), ["demo"])
+        defer { cli.kill() }
+        let status = await cli.waitForExit(within: .seconds(90))
+        #expect(status == 0, "\(cli.standardOutput)\n\(cli.standardError)")
+        let narration = cli.standardOutput
+        for step in [
+            "Healthy:", "Crashing the provider", "Restarted with a new pid", "Changing the config", "Stopped", "Done.",
+        ] {
+            #expect(narration.contains(step), "missing '\(step)' in:\n\(narration)")
+        }
+        #expect(
+            cli.standardError.contains(#"[demo-provider] test-provider: config update: {"greeting":"hello again"}"#)
+        )
+        #expect(cli.standardError.contains("test-provider: shutdown requested by host"))
+    }
+
+    @Test func theDemoStopsEarlyOnSigint() async throws {
+        let cli = try CLIProcess(try CLITestSupport.executable("provider-runtime"), ["demo"])
+        defer { cli.kill() }
+        #expect(await cli.waitForLine(containing: "test-provider: connected") != nil, "\(cli.standardError)")
+        cli.signal(SIGINT)
+        let status = await cli.waitForExit(within: .seconds(20))
+        #expect(status == 0, "\(cli.standardOutput)\n\(cli.standardError)")
+        #expect(cli.standardOutput.contains("Interrupted"))
+        #expect(!cli.standardOutput.contains("Restarted with a new pid"))
+    }
+}
