@@ -129,15 +129,19 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
     // MARK: - API
 
     /// Starts supervising a provider and waits for its first launch.
+    ///
+    /// A start requested before ``run()`` begins waits for it: a host can start the runtime in its
+    /// service group and call this right away.
     /// - Parameter spec: What to run.
     /// - Returns: The provider's status, `running`.
     /// - Throws: `ProviderError` with code `invalidSubjectToken` for a bad id, `alreadyRunning` when
-    ///   a provider with that id is supervised, `shutDown` when ``run()`` is not running, or the
-    ///   host-data or launch error of the first start (after publishing `provider_start_failed`).
+    ///   a provider with that id is supervised, `shutDown` once ``run()`` has ended (or is ending),
+    ///   or the host-data or launch error of the first start (after publishing
+    ///   `provider_start_failed`).
     public func start(_ spec: ProviderSpec) async throws -> ProviderStatus {
         try WasmbusSubject.validateToken(spec.id, as: "provider id")
-        guard self.runState == .running else {
-            throw ProviderError(code: .shutDown, message: "the provider runtime is not running; call run() first")
+        guard self.runState != .finished else {
+            throw ProviderError(code: .shutDown, message: "the provider runtime has stopped")
         }
         if let existing = self.records[spec.id], !existing.state.isFinal {
             throw ProviderError(code: .alreadyRunning, message: "provider \(spec.id) is already running")
@@ -146,7 +150,13 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
         self.announce(spec.id, from: nil)
         return try await withCheckedThrowingContinuation { continuation in
             self.records[spec.id]?.startWaiter = continuation
-            self.commandSink.yield(spec.id)
+            if case .terminated = self.commandSink.yield(spec.id) {
+                // The runtime is shutting down: supervision takes no new providers.
+                self.records[spec.id] = nil
+                continuation.resume(
+                    throwing: ProviderError(code: .shutDown, message: "the provider runtime is shutting down")
+                )
+            }
         }
     }
 

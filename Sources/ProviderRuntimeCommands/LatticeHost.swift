@@ -185,18 +185,10 @@ struct LatticeHost: Sendable {
         )
     }
 
-    /// Starts a provider once the runtime accepts work.
+    /// Starts a provider and waits for its first launch.
     /// - Throws: The first start's error.
     func start(_ spec: ProviderSpec) async throws -> ProviderStatus {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while true {
-            do {
-                return try await self.runtime.start(spec)
-            } catch let error as ProviderError where error.code == .shutDown && ContinuousClock.now < deadline {
-                // run() has not begun yet.
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
+        try await self.runtime.start(spec)
     }
 
     /// Stops every provider (each within its stop timeout), the runtime, the connection and the

@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import Logging
 import MetricsTestKit
 import ProviderCore
 import ProviderRuntime
@@ -325,5 +326,37 @@ import Testing
         setup.clock.advance(by: .seconds(5))
         #expect(try await slowStop.value.state == .stopped)
         setup.run.cancel()
+    }
+
+    @Test func aStartBeforeRunWaitsForItAndAStartAfterRunFailsAtOnce() async throws {
+        let launcher = ScriptedProcessLauncher()
+        let lattice = InMemoryLattice()
+        let clock = ManualClock()
+        let runtime = ProviderRuntime(
+            configuration: .init(hostID: "NHOST", lattice: "test"),
+            components: .init(
+                transport: InMemoryTransport(lattice: lattice, clock: clock),
+                hostData: FixedHostData(),
+                launcher: launcher,
+                health: ManualHealthMonitor(),
+                config: MutableConfigSource(),
+                events: RecordingEventPublisher()
+            ),
+            clock: clock,
+            logger: Logger(label: "runtime-test")
+        )
+        let early = Task { try await runtime.start(RuntimeSetup.spec("early")) }
+        #expect(await eventually { await runtime.status(of: "early")?.state == .starting })
+        #expect(launcher.launched.isEmpty)
+        let run = Task { try await runtime.run() }
+        #expect(try await early.value.state == .running)
+        #expect(launcher.launched.count == 1)
+        // A clean exit ends it (so that shutting down has nothing to stop on the manual clock).
+        launcher.exit(launcher.launched[0], with: .exited(0))
+        #expect(await eventually { await runtime.status(of: "early")?.state == .stopped })
+        run.cancel()
+        _ = try? await run.value
+        let late = await #expect(throws: ProviderError.self) { try await runtime.start(RuntimeSetup.spec("late")) }
+        #expect(late?.code == .shutDown)
     }
 }
