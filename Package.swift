@@ -192,6 +192,7 @@ let package = Package(
                 .target(name: "NatsTransport"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Examples/EmbeddingExample"
         ),
