@@ -296,10 +296,20 @@ extension ProviderRuntime {
         let clock = self.clock
         let exitedInTime = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                await withSpan("provider.shutdown", ofKind: .client) { span in
+                let listening = await withSpan("provider.shutdown", ofKind: .client) { span in
                     span.attributes["provider.id"] = spec.id
-                    _ = try? await transport.request(payload, to: subject, headers: [:], timeout: half)
+                    do {
+                        _ = try await transport.request(payload, to: subject, headers: [:], timeout: half)
+                        return true
+                    } catch let error as ProviderError where error.code == .noResponders {
+                        // Nobody listens for the request (a provider still starting, or one that
+                        // does not speak the protocol): waiting would only delay the SIGTERM.
+                        return false
+                    } catch {
+                        return true
+                    }
                 }
+                guard listening else { return false }
                 _ = try? await launcher.waitForExit(of: process)
                 return true
             }

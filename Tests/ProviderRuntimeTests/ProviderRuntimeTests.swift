@@ -140,8 +140,10 @@ import Testing
         if ignoresSIGTERM {
             setup.launcher.ignoreTerminate(process)
         }
-        // Nobody answers the shutdown request (no responders): the runtime waits half the stop
-        // timeout (5 s of 10 s) for the exit, then terminates the process group.
+        // The provider listens for the shutdown request but never answers: the runtime waits half
+        // the stop timeout (5 s of 10 s) for the exit, then terminates the process group.
+        let silent = try await setup.transport.subscribe(to: "wasmbus.rpc.test.p1.default.shutdown")
+        defer { _ = silent }
         let stopping = Task { try await setup.runtime.stop("p1") }
         let half = ManualClock.Instant(offset: .seconds(5))
         #expect(await eventually { setup.clock.nextDeadline == half })
@@ -311,8 +313,10 @@ import Testing
     @Test func oneProvidersSlowStopDoesNotHoldUpAnother() async throws {
         let setup = RuntimeSetup()
         _ = try await setup.start(RuntimeSetup.spec("slow"))
-        // Nobody answers "slow"'s shutdown request: its stop waits out half its stop timeout on
-        // the manual clock, which the test does not advance yet.
+        // "slow" listens for its shutdown request but never answers: its stop waits out half its
+        // stop timeout on the manual clock, which the test does not advance yet.
+        let silent = try await setup.transport.subscribe(to: "wasmbus.rpc.test.slow.default.shutdown")
+        defer { _ = silent }
         let slowStop = Task { try await setup.runtime.stop("slow") }
         #expect(await eventually { setup.clock.nextDeadline == ManualClock.Instant(offset: .seconds(5)) })
         // Meanwhile another provider starts, crashes, restarts and stops.
@@ -358,5 +362,18 @@ import Testing
         _ = try? await run.value
         let late = await #expect(throws: ProviderError.self) { try await runtime.start(RuntimeSetup.spec("late")) }
         #expect(late?.code == .shutDown)
+    }
+
+    @Test func aProviderNobodyListensForGetsSigtermWithoutWaitingHalfTheBudget() async throws {
+        let setup = RuntimeSetup()
+        _ = try await setup.start(RuntimeSetup.spec("deaf"))
+        let process = try await setup.process(0)
+        // No subscriber for its shutdown subject: the request fails with no responders, and the
+        // SIGTERM goes out without the clock moving.
+        let stop = Task { try await setup.runtime.stop("deaf") }
+        #expect(await eventually { setup.launcher.signals(sentTo: process).contains(.terminate) })
+        #expect(setup.clock.now == ManualClock.Instant(offset: .zero))
+        #expect(try await stop.value.state == .stopped)
+        setup.run.cancel()
     }
 }
