@@ -268,6 +268,29 @@ import Testing
         await run.finish()
     }
 
+    @Test func restartOnUnhealthyRestartsAProviderThatTurnsUnhealthy() async throws {
+        let run = try await Run.start(
+            behaviour: ["health": "flip", "healthy_checks": "1"],
+            ["--restart-on-unhealthy", "--unhealthy-threshold", "1"]
+        )
+        let pid = try #require(await run.startedPID(), "\(run.cli.standardError)")
+        let line = try #require(
+            await run.cli.waitForLine(containing: "provider running again"),
+            "\(run.cli.standardError)"
+        )
+        #expect(CLITestSupport.field("pid", in: line).flatMap(Int32.init) != pid)
+        let names = run.events.names
+        #expect(
+            names.firstIndex(of: "health_check_passed").map { $0 < (names.firstIndex(of: "health_check_failed") ?? -1) }
+                == true,
+            "\(names)"
+        )
+        run.cli.signal(SIGTERM)
+        let status = await run.cli.waitForExit()
+        #expect(status == 0, "\(run.cli.standardError)")
+        await run.finish()
+    }
+
     @Test func theEmbeddedServerAndTheProviderDieWithProviderRuntime() async throws {
         let cli = try CLIProcess(
             try CLITestSupport.executable("provider-runtime"),
