@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "EventPublisher", targets: ["EventPublisher"]),
         .library(name: "ProviderRuntime", targets: ["ProviderRuntime"]),
         .library(name: "ProviderTesting", targets: ["ProviderTesting"]),
+        .library(name: "ProviderArchive", targets: ["ProviderArchive"]),
         .executable(name: "provider-runtime", targets: ["ProviderRuntimeCLI"]),
         .executable(name: "test-provider", targets: ["TestProvider"]),
     ],
@@ -141,6 +142,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .target(
+            name: "ProviderArchive",
+            dependencies: [
+                .target(name: "ProviderCore"),
+                .target(name: "NKeys"),
+                .target(name: "CZlib"),
+                .target(name: "CSodium"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -304,6 +315,15 @@ let package = Package(
             dependencies: [
                 .target(name: "ProviderTesting"),
                 .target(name: "ProviderCore"),
+            ]
+        ),
+        .testTarget(
+            name: "ProviderArchiveTests",
+            dependencies: [
+                .target(name: "ProviderArchive"),
+                .target(name: "ProviderCore"),
+                .target(name: "NKeys"),
+                .target(name: "CZlib"),
             ]
         ),
         .testTarget(

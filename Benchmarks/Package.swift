@@ -189,5 +189,18 @@ let package = Package(
             path: "Sources/SpawnComparison",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+
+        // MARK: Archives: ProviderArchive.open + extract against gzip | tar && sha256sum
+
+        .executableTarget(
+            name: "ArchiveComparison",
+            dependencies: [
+                .target(name: "BenchmarkSupport"),
+                .product(name: "ProviderArchive", package: "provider-runtime"),
+                .product(name: "NKeys", package: "provider-runtime"),
+            ],
+            path: "Sources/ArchiveComparison",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )
