@@ -172,6 +172,7 @@ let package = Package(
             name: "ProviderRuntimeCommands",
             dependencies: [
                 .target(name: "ProviderRuntime"),
+                .target(name: "ProviderArchive"),
                 .target(name: "ProviderCore"),
                 .target(name: "NKeys"),
                 .target(name: "NatsTransport"),
@@ -341,6 +342,7 @@ let package = Package(
             dependencies: [
                 .target(name: "ProviderRuntimeCLI"),
                 .target(name: "ProviderRuntimeCommands"),
+                .target(name: "ProviderArchive"),
                 .target(name: "TestProvider"),
                 .target(name: "ProviderCore"),
                 .target(name: "ProviderTesting"),

@@ -15,7 +15,7 @@ struct ProviderRuntimeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provider-runtime",
         abstract: "Run and supervise wasmCloud capability providers.",
-        subcommands: [RunCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, InspectCommand.self, DemoCommand.self]
     )
 
     /// Parses the command line and runs it. Bad input prints one line naming the problem on

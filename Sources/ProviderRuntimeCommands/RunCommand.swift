@@ -22,7 +22,7 @@ package struct RunCommand: AsyncParsableCommand {
     package init() {}
 
     /// The provider executable or archive.
-    @Argument(help: "Path to a provider executable, or a provider archive (.par / .par.gz).")
+    @Argument(help: "Path to a provider executable, or a provider archive (.par / .par.gz), verified before use.")
     var provider: String
 
     /// `--provider-id`.
@@ -106,6 +106,19 @@ package struct RunCommand: AsyncParsableCommand {
     @Option(help: "Whole stop budget: shutdown request, SIGTERM at half, SIGKILL at the end.")
     var stopTimeout = DurationArgument(.seconds(10))
 
+    /// `--trusted-issuer`, repeatable.
+    @Option(
+        help: ArgumentHelp(
+            "Accept only archives signed by this account key (A...); repeatable (default: any valid signature).",
+            valueName: "account-key"
+        )
+    )
+    var trustedIssuer: [String] = []
+
+    /// `--cache-dir`.
+    @Option(help: "Where binaries extracted from archives are kept (default: ~/.cache/provider-runtime/providers).")
+    var cacheDir: String?
+
     /// `--allow-env`, repeatable.
     @Option(help: "Extra environment variable passed to the provider; repeatable.")
     var allowEnv: [String] = []
@@ -129,6 +142,9 @@ package struct RunCommand: AsyncParsableCommand {
         }
         for name in self.allowEnv where name.isEmpty || name.contains("=") || name.contains("\0") {
             throw ValidationError("--allow-env takes a variable name, not '\(name)'")
+        }
+        for key in self.trustedIssuer where !(key.hasPrefix("A") && key.count == 56) {
+            throw ValidationError("--trusted-issuer takes an account public key (A..., 56 characters), not '\(key)'")
         }
         if self.lattice.isEmpty {
             throw ValidationError("--lattice must not be empty")

@@ -20,8 +20,12 @@ struct RunSession {
     /// - Throws: ``CLIError`` for bad input or a failed first start.
     func run() async throws -> Int32 {
         // Everything that can be checked is checked before the first log line.
-        let path = try Self.checkExecutable(self.options.provider)
-        let providerID = try Self.providerID(self.options.providerId, path: path)
+        let executable = try ProviderExecutable.resolve(
+            self.options.provider,
+            trustedIssuers: self.options.trustedIssuer,
+            cacheDirectory: self.options.cacheDir
+        )
+        let providerID = try Self.providerID(self.options.providerId, path: executable.reference)
         let hostKey = try Self.hostKey(self.options.hostSeed)
         let natsURLs = try self.options.natsUrl.map(Self.natsURLs)
         let configFile = try self.options.configFile.map { (path: $0, values: try RunConfigStore.readFile($0)) }
@@ -34,6 +38,7 @@ struct RunSession {
         let logger = Logger(label: "provider-runtime") { label in
             StandardErrorLogHandler(label: label, format: format, level: level.loggerLevel)
         }
+        executable.logVerification(logger)
         let signals = SignalWatcher(signals: [SIGINT, SIGTERM])
         let host = try await LatticeHost.start(
             LatticeHost.Settings(
@@ -50,7 +55,7 @@ struct RunSession {
             ),
             logger: logger
         )
-        let spec = self.spec(id: providerID, path: path)
+        let spec = self.spec(id: providerID, executable: executable)
         let changes = host.runtime.stateChanges()
         let first: ProviderStatus
         do {
@@ -132,7 +137,7 @@ struct RunSession {
         }
     }
 
-    private func spec(id: String, path: String) -> ProviderSpec {
+    private func spec(id: String, executable: ProviderExecutable) -> ProviderSpec {
         let policy = RestartPolicy(
             mode: self.options.restart.mode,
             initialDelay: self.options.restartDelay.duration,
@@ -147,7 +152,8 @@ struct RunSession {
         }
         return ProviderSpec(
             id: id,
-            executablePath: path,
+            executablePath: executable.path,
+            imageRef: executable.reference,
             configNames: configNames,
             restartPolicy: policy,
             restartOnUnhealthy: self.options.restartOnUnhealthy,
@@ -158,11 +164,6 @@ struct RunSession {
 
     /// Checks that `argument` names a runnable file; returns its absolute path.
     static func checkExecutable(_ argument: String) throws(CLIError) -> String {
-        if argument.hasSuffix(".par") || argument.hasSuffix(".par.gz") {
-            throw CLIError(
-                "\(argument): provider archives (.par, .par.gz) are not supported yet; pass the provider's executable"
-            )
-        }
         let path =
             argument.hasPrefix("/")
             ? argument : FileManager.default.currentDirectoryPath + "/" + argument

@@ -60,7 +60,7 @@ import Testing
         Case(name: "empty file", arguments: { [$0.empty] }, expected: "is empty"),
         Case(name: "invalid executable", arguments: { [$0.garbage, "--nats-url", Self.url] }, expected: "garbage"),
         Case(name: "invalid executable, embedded lattice", arguments: { [$0.garbage] }, expected: "executable format"),
-        Case(name: "archive", arguments: { [$0.directory.path + "/kv.par.gz"] }, expected: "archive"),
+        Case(name: "missing archive", arguments: { [$0.directory.path + "/kv.par.gz"] }, expected: "kv.par.gz"),
         Case(name: "malformed duration", arguments: { [$0.provider, "--health-interval", "abc"] }, expected: "abc"),
         Case(name: "negative duration", arguments: { [$0.provider, "--stop-timeout=-1s"] }, expected: "-1s"),
         Case(
