@@ -52,6 +52,16 @@ struct RuntimeComparison {
         return (fields.count > 1 ? Double(fields[1]) ?? .nan : .nan) * Double(sysconf(Int32(_SC_PAGESIZE)))
     }
 
+    /// Anonymous resident memory (`RssAnon` in /proc/self/status): the process's own data, without
+    /// the pages of shared libraries and executables, which a first use touches once whatever the
+    /// number of providers.
+    static func anonymousResidentBytes() -> Double {
+        let status = String(decoding: FileHandle(forReadingAtPath: "/proc/self/status")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }) else { return .nan }
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        return (fields.count > 1 ? Double(fields[1]) ?? .nan : .nan) * 1024
+    }
+
     static func cpuPercent(over duration: Duration) async throws -> Double {
         let cpuStart = Measurement.processCPUTime()
         try await Task.sleep(for: duration)
@@ -138,13 +148,16 @@ struct RuntimeComparison {
 
         // 2. Memory and steady-state CPU with idle providers.
         let before = Self.residentBytes()
+        let anonymousBefore = Self.anonymousResidentBytes()
         let heapBefore = Double(runtime_heap_in_use())
         for index in 0..<providerCount {
             _ = try await runtime.start(ProviderSpec(id: "idle\(index)", executablePath: sleeper, stopTimeout: .seconds(2)))
         }
         try await Task.sleep(for: .seconds(3))
         let after = Self.residentBytes()
+        let anonymousAfter = Self.anonymousResidentBytes()
         let perProvider = (after - before) / Double(providerCount) / 1024
+        let anonymousPerProvider = (anonymousAfter - anonymousBefore) / Double(providerCount) / 1024
         let heapPerProvider = (Double(runtime_heap_in_use()) - heapBefore) / Double(providerCount) / 1024
         let steadyCPU = try await Self.cpuPercent(over: .seconds(seconds))
         let healthy = await runtime.inventory().filter { $0.state == .running && $0.health == .healthy }.count
@@ -163,8 +176,8 @@ struct RuntimeComparison {
         print("")
         print(String(format: "kill-to-respawn, median of %d: raw C pidfd + posix_spawn %.2f ms, ProviderRuntime %.2f ms, ratio %.2f (target ≤ 2.00)",
             samples, cRespawn, runtimeRespawn, runtimeRespawn / cRespawn))
-        print(String(format: "resident memory per idle provider (%d providers, %d healthy): %.1f KiB (target ≤ 12 KiB); heap in use per provider: %.1f KiB",
-            providerCount, healthy, perProvider, heapPerProvider))
+        print(String(format: "resident memory per idle provider (%d providers, %d healthy): anonymous %.1f KiB (target ≤ 12 KiB), all pages %.1f KiB; heap in use per provider: %.1f KiB",
+            providerCount, healthy, anonymousPerProvider, perProvider, heapPerProvider))
         print(String(format: "runtime CPU, %d providers checked every second: %.2f %% of one core (target < 5 %%)",
             providerCount, steadyCPU))
         print(String(format: "runtime CPU with one provider crash-looping (%d restarts in %d s, default policy): %.2f %% (idle: %.2f %%; target: the loop adds < 1 %%)",
