@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import ProviderTesting
 import Logging
 import ProcessLauncher
 import ProviderCore
@@ -26,20 +27,13 @@ enum TestSupport {
     /// The test binary runs from `<scratch>/<triple>/<config>/`, under `swift test` and with a
     /// custom `--scratch-path` alike; `#filePath` + `.build/debug` is the fallback.
     static func helperPath() throws -> String {
-        let name = "process-launcher-test-helper"
-        var candidates: [String] = []
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(
-                URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path
-            )
-        }
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent(name).path)
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/\(name)").path)
-        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-        return try #require(found, "helper not found; looked at \(candidates)")
+            .deletingLastPathComponent().path
+        let found = BuiltExecutable.path(named: "process-launcher-test-helper", packageRoot: root)
+        return try #require(
+            found,
+            "\("process-launcher-test-helper") not found; looked at \(BuiltExecutable.candidates(named: "process-launcher-test-helper", packageRoot: root))"
+        )
     }
 
     /// A fresh directory under the system's temporary directory.

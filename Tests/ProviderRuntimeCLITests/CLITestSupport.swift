@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import ProviderTesting
 import Logging
 import NKeys
 import NatsTransport
@@ -14,17 +15,13 @@ import Testing
 enum CLITestSupport {
     /// An executable built next to the test bundle (`provider-runtime`, `test-provider`).
     static func executable(_ name: String) throws -> String {
-        var candidates: [String] = []
-        if let test = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: test).deletingLastPathComponent().appendingPathComponent(name).path)
-        }
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent(name).path)
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/\(name)").path)
-        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-        return try #require(found, "\(name) not found; looked at \(candidates)")
+            .deletingLastPathComponent().path
+        let found = BuiltExecutable.path(named: name, packageRoot: root)
+        return try #require(
+            found,
+            "\(name) not found; looked at \(BuiltExecutable.candidates(named: name, packageRoot: root))"
+        )
     }
 
     /// The test server started by scripts/test.

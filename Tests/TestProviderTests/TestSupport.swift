@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import ProviderTesting
 import NKeys
 import ProviderCore
 import Testing
@@ -18,20 +19,13 @@ enum TestSupport {
     /// - Returns: The path.
     /// - Throws: When no executable is found.
     static func executablePath() throws -> String {
-        let name = "test-provider"
-        var candidates: [String] = []
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(
-                URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path
-            )
-        }
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent(name).path)
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/\(name)").path)
-        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-        return try #require(found, "test-provider not found; looked at \(candidates)")
+            .deletingLastPathComponent().path
+        let found = BuiltExecutable.path(named: "test-provider", packageRoot: root)
+        return try #require(
+            found,
+            "\("test-provider") not found; looked at \(BuiltExecutable.candidates(named: "test-provider", packageRoot: root))"
+        )
     }
 
     /// A new server nkey public key (`N…`), as a host id.
