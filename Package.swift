@@ -348,6 +348,7 @@ let package = Package(
                 .target(name: "ProviderTesting"),
                 .target(name: "NatsTransport"),
                 .target(name: "NKeys"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -45,8 +45,9 @@ struct EmbeddedNATSServer: Sendable {
                     + "(Debian: apt-get install nats-server) or pass --nats-url"
             )
         }
+        Self.removeAbandonedFolders(logger: logger)
         let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("provider-runtime-nats-\(UUID().uuidString)")
+            .appendingPathComponent("\(Self.folderPrefix)\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -115,6 +116,30 @@ struct EmbeddedNATSServer: Sendable {
             let clients = object["nats"] as? [String] ?? object["client"] as? [String]
         else { return nil }
         return clients.first
+    }
+
+    /// The name prefix of the servers' data folders in the temporary directory.
+    static let folderPrefix = "provider-runtime-nats-"
+
+    /// Removes the data folders of embedded servers that are gone (their provider-runtime was
+    /// killed with `SIGKILL`, which leaves no chance to clean up): a folder whose ports file names a
+    /// process that no longer exists. Folders of running servers, and folders without a ports
+    /// file (a server still starting), are left alone.
+    static func removeAbandonedFolders(logger: Logger) {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(Self.folderPrefix) {
+            let folder = temporary.appendingPathComponent(name)
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            let pids = files.compactMap { file -> pid_t? in
+                guard file.hasPrefix("nats-server_"), file.hasSuffix(".ports") else { return nil }
+                return pid_t(file.dropFirst("nats-server_".count).dropLast(".ports".count))
+            }
+            guard let pid = pids.first, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileManager.default.removeItem(at: folder)) != nil {
+                logger.debug("removed an abandoned embedded nats-server folder", metadata: ["folder": "\(folder.path)"])
+            }
+        }
     }
 
     /// Stops the server (`SIGTERM`, then `SIGKILL` after two seconds) and removes its folder.

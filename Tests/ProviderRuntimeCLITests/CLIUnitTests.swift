@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import Logging
 import NKeys
 import Testing
 
@@ -106,5 +107,29 @@ import Testing
         }
         chmod(plain.path, 0o755)
         #expect(try RunSession.checkExecutable(plain.path) == plain.path)
+    }
+
+    @Test func abandonedEmbeddedServerFoldersAreRemovedAndLiveOnesKept() throws {
+        let temporary = FileManager.default.temporaryDirectory
+        let abandoned = temporary.appendingPathComponent(EmbeddedNATSServer.folderPrefix + "test-\(UUID().uuidString)")
+        let live = temporary.appendingPathComponent(EmbeddedNATSServer.folderPrefix + "test-\(UUID().uuidString)")
+        let starting = temporary.appendingPathComponent(EmbeddedNATSServer.folderPrefix + "test-\(UUID().uuidString)")
+        defer {
+            for folder in [abandoned, live, starting] { try? FileManager.default.removeItem(at: folder) }
+        }
+        // A pid that is gone: a child that exited and was reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        for (folder, pid) in [(abandoned, child.processIdentifier), (live, getpid())] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data("{}".utf8).write(to: folder.appendingPathComponent("nats-server_\(pid).ports"))
+        }
+        try FileManager.default.createDirectory(at: starting, withIntermediateDirectories: true)
+        EmbeddedNATSServer.removeAbandonedFolders(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        #expect(!FileManager.default.fileExists(atPath: abandoned.path))
+        #expect(FileManager.default.fileExists(atPath: live.path))
+        #expect(FileManager.default.fileExists(atPath: starting.path))
     }
 }
