@@ -3,6 +3,8 @@
 // Licensed under Apache License v2.0. See LICENSE for details.
 //===----------------------------------------------------------------------===//
 
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -82,6 +84,27 @@ public struct ArchiveCache: Sendable {
             )
         }
         self.directory = absolute
+        Self.removeAbandonedTemporaryFiles(in: absolute)
+    }
+
+    /// How old a temporary file must be before it counts as abandoned (its writer crashed or was
+    /// killed mid-extraction); a younger one may belong to an extraction in progress.
+    static let abandonedTemporaryFileAge: TimeInterval = 3600
+
+    /// Removes `.tmp-*` files older than ``abandonedTemporaryFileAge``; errors are ignored (the
+    /// cache works without this).
+    static func removeAbandonedTemporaryFiles(in directory: String, now: Date = Date()) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".tmp-") {
+            let path = directory + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                let modified = attributes[.modificationDate] as? Date
+            else { continue }
+            if now.timeIntervalSince(modified) > Self.abandonedTemporaryFileAge {
+                unlink(path)
+            }
+        }
     }
 
     /// Stores verified executable bytes under their hash, reusing an identical existing file.

@@ -211,4 +211,25 @@ import Testing
         #expect(cache.directory == existing)
         #expect(try permissions(existing) == 0o750)
     }
+
+    @Test func abandonedTemporaryFilesAreRemovedAndRecentOnesKept() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let cacheDirectory = folder.path + "/cache"
+        _ = try ArchiveCache(directory: cacheDirectory)
+        let old = cacheDirectory + "/.tmp-abandoned"
+        let recent = cacheDirectory + "/.tmp-in-progress"
+        let binary = cacheDirectory + "/0123abcd"
+        for path in [old, recent, binary] {
+            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        }
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        for path in [old, binary] {
+            try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: path)
+        }
+        _ = try ArchiveCache(directory: cacheDirectory)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: recent))
+        #expect(FileManager.default.fileExists(atPath: binary))
+    }
 }
