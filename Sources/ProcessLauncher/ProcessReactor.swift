@@ -102,6 +102,7 @@ final class ProcessReactor: @unchecked Sendable {
     private var launching: [ObjectIdentifier: Entry] = [:]
     private var pendingInputs: [ObjectIdentifier: Entry] = [:]
     private var localJobs: [UnownedJob] = []
+    private var drainedCommands: [Command] = []
     /// The reactor thread, set when it starts.
     private let thread = Mutex<pthread_t>(0)
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -183,23 +184,26 @@ final class ProcessReactor: @unchecked Sendable {
 
     /// Runs the jobs enqueued on this thread, and those they enqueue, until none is left.
     private func runLocalJobs() {
-        while !self.localJobs.isEmpty {
-            let jobs = self.localJobs
-            self.localJobs.removeAll(keepingCapacity: true)
-            for job in jobs {
-                job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
-            }
+        // By index: a job may enqueue more (they run in this same pass), and the array is never
+        // copied, so draining it allocates nothing.
+        var index = 0
+        while index < self.localJobs.count {
+            let job = self.localJobs[index]
+            index += 1
+            job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
         }
+        self.localJobs.removeAll(keepingCapacity: true)
     }
 
     private func processInbox() {
         provider_eventfd_drain(self.wakeFD)
-        let commands = self.inbox.withLock { inbox -> [Command] in
+        // Swapped with a buffer of this thread's, so that neither side reallocates.
+        self.inbox.withLock { inbox in
             inbox.wakePending = false
-            defer { inbox.commands.removeAll(keepingCapacity: true) }
-            return inbox.commands
+            swap(&inbox.commands, &self.drainedCommands)
         }
-        for command in commands {
+        defer { self.drainedCommands.removeAll(keepingCapacity: true) }
+        for command in self.drainedCommands {
             switch command {
             case .launch(let pending):
                 self.start(pending)
