@@ -376,4 +376,22 @@ import Testing
         #expect(try await stop.value.state == .stopped)
         setup.run.cancel()
     }
+
+    @Test func aStartWhileTheRuntimeShutsDownFailsAtOnce() async throws {
+        let setup = RuntimeSetup()
+        _ = try await setup.start(RuntimeSetup.spec("slow"))
+        // "slow" hears its shutdown request but never answers: the shutdown waits on the clock.
+        let silent = try await setup.transport.subscribe(to: "wasmbus.rpc.test.slow.default.shutdown")
+        defer { _ = silent }
+        setup.run.cancel()
+        #expect(await eventually { await setup.runtime.status(of: "slow")?.state == .stopping })
+        let late = await #expect(throws: ProviderError.self) {
+            try await setup.runtime.start(RuntimeSetup.spec("late"))
+        }
+        #expect(late?.code == .shutDown)
+        #expect(await setup.runtime.status(of: "late") == nil)
+        await setup.advanceToNextDeadline()
+        _ = try? await setup.run.value
+        #expect(await setup.runtime.status(of: "slow")?.state == .stopped)
+    }
 }
