@@ -34,7 +34,7 @@ struct DemoScript: Sendable {
 
         DemoCommand.say("Starting test-provider under supervision (it reads its host data from stdin).")
         let changes = runtime.stateChanges()
-        let started = try await self.host.start(
+        let started = try await self.host.runtime.start(
             ProviderSpec(
                 id: Self.providerID,
                 executablePath: self.executable,

@@ -21,10 +21,14 @@ struct EmbeddedNATSServer: Sendable {
     private let process: LaunchedProcess
     private let directory: URL
 
-    /// Where `nats-server` is looked for: every `PATH` entry, then `/usr/sbin` and `/usr/bin`.
-    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    /// Where `nats-server` is looked for: every `PATH` entry, then the `fallbacks` (`/usr/sbin` and
+    /// `/usr/bin`, where Debian installs it, since those are often not on a user's `PATH`).
+    static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        fallbacks: [String] = ["/usr/sbin", "/usr/bin"]
+    ) -> String? {
         let path = environment["PATH"].map { $0.split(separator: ":").map(String.init) } ?? []
-        for folder in path + ["/usr/sbin", "/usr/bin"] where !folder.isEmpty {
+        for folder in path + fallbacks where !folder.isEmpty {
             let candidate = folder + "/nats-server"
             if access(candidate, X_OK) == 0 {
                 return candidate
@@ -35,19 +39,25 @@ struct EmbeddedNATSServer: Sendable {
 
     /// Starts a server and waits until it accepts clients.
     /// - Parameters:
+    ///   - executable: The `nats-server` to run; `nil` when none was found.
     ///   - timeout: How long to wait for the server's ports file.
+    ///   - temporaryDirectory: Where its data folder goes.
     ///   - logger: Receives the server's output at debug level.
     /// - Throws: ``CLIError`` when `nats-server` is not found, does not start, or exits early.
-    static func start(timeout: Duration = .seconds(10), logger: Logger) async throws -> EmbeddedNATSServer {
-        guard let executable = Self.locate() else {
+    static func start(
+        executable: String? = Self.locate(),
+        timeout: Duration = .seconds(10),
+        temporaryDirectory: URL = FileManager.default.temporaryDirectory,
+        logger: Logger
+    ) async throws -> EmbeddedNATSServer {
+        guard let executable else {
             throw CLIError(
                 "nats-server not found (looked in PATH, /usr/sbin and /usr/bin); install it "
                     + "(Debian: apt-get install nats-server) or pass --nats-url"
             )
         }
-        Self.removeAbandonedFolders(logger: logger)
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(Self.folderPrefix)\(UUID().uuidString)")
+        Self.removeAbandonedFolders(in: temporaryDirectory, logger: logger)
+        let directory = temporaryDirectory.appendingPathComponent("\(Self.folderPrefix)\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -125,8 +135,10 @@ struct EmbeddedNATSServer: Sendable {
     /// killed with `SIGKILL`, which leaves no chance to clean up): a folder whose ports file names a
     /// process that no longer exists. Folders of running servers, and folders without a ports
     /// file (a server still starting), are left alone.
-    static func removeAbandonedFolders(logger: Logger) {
-        let temporary = FileManager.default.temporaryDirectory
+    static func removeAbandonedFolders(
+        in temporary: URL = FileManager.default.temporaryDirectory,
+        logger: Logger
+    ) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
         for name in names where name.hasPrefix(Self.folderPrefix) {
             let folder = temporary.appendingPathComponent(name)

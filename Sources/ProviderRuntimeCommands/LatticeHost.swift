@@ -185,12 +185,6 @@ struct LatticeHost: Sendable {
         )
     }
 
-    /// Starts a provider and waits for its first launch.
-    /// - Throws: The first start's error.
-    func start(_ spec: ProviderSpec) async throws -> ProviderStatus {
-        try await self.runtime.start(spec)
-    }
-
     /// Stops every provider (each within its stop timeout), the runtime, the connection and the
     /// embedded server.
     func shutDown() async {

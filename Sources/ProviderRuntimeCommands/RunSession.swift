@@ -59,7 +59,7 @@ struct RunSession {
         let changes = host.runtime.stateChanges()
         let first: ProviderStatus
         do {
-            first = try await host.start(spec)
+            first = try await host.runtime.start(spec)
         } catch {
             await host.shutDown()
             let reason = LatticeHost.describe(error)

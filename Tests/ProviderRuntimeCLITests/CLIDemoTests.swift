@@ -35,4 +35,16 @@ import Testing
         #expect(cli.standardOutput.contains("Interrupted"))
         #expect(!cli.standardOutput.contains("Restarted with a new pid"))
     }
+
+    @Test func aMissingTestProviderIsAOneLineError() async throws {
+        let cli = try CLIProcess(
+            try CLITestSupport.executable("provider-runtime"),
+            ["demo", "--test-provider", "/nonexistent/test-provider"]
+        )
+        defer { cli.kill() }
+        #expect(await cli.waitForExit(within: .seconds(5)) == 1)
+        #expect(
+            cli.errorLines.first == "provider-runtime: error: provider executable not found: /nonexistent/test-provider"
+        )
+    }
 }

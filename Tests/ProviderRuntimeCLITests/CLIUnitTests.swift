@@ -110,12 +110,12 @@ import Testing
     }
 
     @Test func abandonedEmbeddedServerFoldersAreRemovedAndLiveOnesKept() throws {
-        let temporary = FileManager.default.temporaryDirectory
+        let temporary = try CLITestSupport.temporaryDirectory()
         let abandoned = temporary.appendingPathComponent(EmbeddedNATSServer.folderPrefix + "test-\(UUID().uuidString)")
         let live = temporary.appendingPathComponent(EmbeddedNATSServer.folderPrefix + "test-\(UUID().uuidString)")
         let starting = temporary.appendingPathComponent(EmbeddedNATSServer.folderPrefix + "test-\(UUID().uuidString)")
         defer {
-            for folder in [abandoned, live, starting] { try? FileManager.default.removeItem(at: folder) }
+            try? FileManager.default.removeItem(at: temporary)
         }
         // A pid that is gone: a child that exited and was reaped.
         let child = Process()
@@ -127,7 +127,10 @@ import Testing
             try Data("{}".utf8).write(to: folder.appendingPathComponent("nats-server_\(pid).ports"))
         }
         try FileManager.default.createDirectory(at: starting, withIntermediateDirectories: true)
-        EmbeddedNATSServer.removeAbandonedFolders(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        EmbeddedNATSServer.removeAbandonedFolders(
+            in: temporary,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        )
         #expect(!FileManager.default.fileExists(atPath: abandoned.path))
         #expect(FileManager.default.fileExists(atPath: live.path))
         #expect(FileManager.default.fileExists(atPath: starting.path))
