@@ -83,6 +83,30 @@ import Testing
         }
     }
 
+    @Test func keysMadeAheadAreNeverHandedOutTwiceEvenToConcurrentBuilds() async throws {
+        // Builds take the key made ahead of time when there is one and make their own otherwise;
+        // either way no two builds share a provider xkey.
+        let builder = try Fixture.builder()
+        let keys = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var keys: [String] = []
+                    for _ in 0..<10 {
+                        keys.append(try await builder.buildHostData(for: Fixture.specRequest).providerXKeyPrivateKey)
+                    }
+                    return keys
+                }
+            }
+            var all: [String] = []
+            for try await keys in group {
+                all += keys
+            }
+            return all
+        }
+        #expect(keys.count == 40)
+        #expect(Set(keys).count == 40)
+    }
+
     @Test func everyBuildHasANewInstanceIDAndProviderXKey() async throws {
         let builder = try Fixture.builder()
         let first = try await builder.buildHostData(for: Fixture.specRequest)
