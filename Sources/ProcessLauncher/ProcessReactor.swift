@@ -101,7 +101,7 @@ final class ProcessReactor: @unchecked Sendable {
     private var registrations: [Int32: (entry: Entry, role: Role)] = [:]
     private var launching: [ObjectIdentifier: Entry] = [:]
     private var pendingInputs: [ObjectIdentifier: Entry] = [:]
-    private var localJobs: [UnownedJob] = []
+    private var localCommands: [Command] = []
     private var drainedCommands: [Command] = []
     /// The reactor thread, set when it starts.
     private let thread = Mutex<pthread_t>(0)
@@ -140,11 +140,13 @@ final class ProcessReactor: @unchecked Sendable {
     }
 
     /// Hands work to the reactor thread.
+    ///
+    /// Work submitted from the reactor thread itself (a job of a task that prefers it: an actor
+    /// hop, a resumed continuation, a launch after an exit) runs once the current job returns,
+    /// without a trip through the eventfd and `epoll_wait`.
     func submit(_ command: Command) {
-        if case .run(let job) = command, pthread_equal(pthread_self(), self.thread.withLock { $0 }) != 0 {
-            // A job enqueued by a job (an actor hop, a resumed continuation): run it after the
-            // current one, without a trip through the eventfd.
-            self.localJobs.append(job)
+        if pthread_equal(pthread_self(), self.thread.withLock { $0 }) != 0 {
+            self.localCommands.append(command)
             return
         }
         let wake = self.inbox.withLock { inbox -> Bool in
@@ -164,7 +166,7 @@ final class ProcessReactor: @unchecked Sendable {
         let ready = UnsafeMutablePointer<Int32>.allocate(capacity: Int(capacity))
         self.thread.withLock { $0 = pthread_self() }
         while true {
-            self.runLocalJobs()
+            self.runLocalCommands()
             let count = provider_epoll_wait(self.epollFD, ready, capacity, self.nextTimeout())
             if count > 0 {
                 for index in 0..<Int(count) {
@@ -182,17 +184,17 @@ final class ProcessReactor: @unchecked Sendable {
         }
     }
 
-    /// Runs the jobs enqueued on this thread, and those they enqueue, until none is left.
-    private func runLocalJobs() {
-        // By index: a job may enqueue more (they run in this same pass), and the array is never
+    /// Runs the work submitted on this thread, and the work it submits, until none is left.
+    private func runLocalCommands() {
+        // By index: a command may submit more (they run in this same pass), and the array is never
         // copied, so draining it allocates nothing.
         var index = 0
-        while index < self.localJobs.count {
-            let job = self.localJobs[index]
+        while index < self.localCommands.count {
+            let command = self.localCommands[index]
             index += 1
-            job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
+            self.execute(command)
         }
-        self.localJobs.removeAll(keepingCapacity: true)
+        self.localCommands.removeAll(keepingCapacity: true)
     }
 
     private func processInbox() {
@@ -204,16 +206,20 @@ final class ProcessReactor: @unchecked Sendable {
         }
         defer { self.drainedCommands.removeAll(keepingCapacity: true) }
         for command in self.drainedCommands {
-            switch command {
-            case .launch(let pending):
-                self.start(pending)
-            case .cancel(let pending):
-                if let entry = self.launching[ObjectIdentifier(pending)] {
-                    self.failLaunch(entry, with: CancellationError())
-                }
-            case .run(let job):
-                job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
+            self.execute(command)
+        }
+    }
+
+    private func execute(_ command: Command) {
+        switch command {
+        case .launch(let pending):
+            self.start(pending)
+        case .cancel(let pending):
+            if let entry = self.launching[ObjectIdentifier(pending)] {
+                self.failLaunch(entry, with: CancellationError())
             }
+        case .run(let job):
+            job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
         }
     }
 
