@@ -294,6 +294,35 @@ import Testing
         #expect(stoppedChanges == 20)
     }
 
+    @Test func stateChangesCarryTheInstantTheRuntimeMadeThem() async throws {
+        let setup = RuntimeSetup()
+        let stream = setup.runtime.stateChanges()
+        let before = ContinuousClock.now
+        _ = try await setup.start(RuntimeSetup.spec())
+        let started = ContinuousClock.now
+        // Read only now: a timestamp taken on delivery would be later than `started`.
+        let reader = Task {
+            var changes: [ProviderStateChange] = []
+            for await change in stream {
+                changes.append(change)
+                if change.status.state == .running { break }
+            }
+            return changes
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(10))
+            reader.cancel()
+        }
+        let changes = await reader.value
+        timeout.cancel()
+        #expect(changes.map(\.status.state) == [.starting, .running])
+        #expect(changes.first?.from == nil)
+        let timestamps = changes.map(\.timestamp)
+        #expect(timestamps.allSatisfy { before <= $0 && $0 <= started })
+        #expect(timestamps == timestamps.sorted())
+        setup.run.cancel()
+    }
+
     @Test func metricsCountRestartsHealthFailuresAndUptime() async throws {
         let metrics = TestMetrics()
         let setup = RuntimeSetup(metricsFactory: metrics)
