@@ -5,13 +5,14 @@
 
 import Synchronization
 
-/// A launch handed to the reactor thread: the plan, the caller's continuation, and whether the
-/// caller's task was cancelled.
+/// A launch handed to the reactor thread: the plan, the caller's continuation, the stdin bytes
+/// when they come after the spawn, and whether (and why) the caller gave up.
 final class PendingLaunch: Sendable {
     private struct State {
         var continuation: CheckedContinuation<ChildProcess, any Error>?
         var result: Result<ChildProcess, any Error>?
-        var isCancelled = false
+        var cancellation: (any Error)?
+        var input: [UInt8]?
     }
 
     let plan: SpawnPlan
@@ -21,17 +22,38 @@ final class PendingLaunch: Sendable {
         self.plan = plan
     }
 
-    /// Whether the caller's task was cancelled.
-    var isCancelled: Bool {
-        self.state.withLock { $0.isCancelled }
+    /// Why the caller gave up (its task was cancelled, or its stdin could not be produced), or
+    /// `nil` while it has not.
+    var cancellation: (any Error)? {
+        self.state.withLock { $0.cancellation }
     }
 
-    /// Marks the launch cancelled.
+    /// Whether the caller gave up.
+    var isCancelled: Bool {
+        self.cancellation != nil
+    }
+
+    /// Marks the launch abandoned by its caller.
+    /// - Parameter error: What the launch fails with.
     /// - Returns: `true` the first time.
-    func cancel() -> Bool {
+    func cancel(with error: any Error = CancellationError()) -> Bool {
         self.state.withLock { state in
-            defer { state.isCancelled = true }
-            return !state.isCancelled
+            guard state.cancellation == nil else { return false }
+            state.cancellation = error
+            return true
+        }
+    }
+
+    /// Hands over the stdin bytes of a launch whose input comes after the spawn.
+    func provideInput(_ bytes: [UInt8]) {
+        self.state.withLock { $0.input = bytes }
+    }
+
+    /// Takes the stdin bytes handed over, if they have arrived (once).
+    func takeInput() -> [UInt8]? {
+        self.state.withLock { state in
+            defer { state.input = nil }
+            return state.input
         }
     }
 

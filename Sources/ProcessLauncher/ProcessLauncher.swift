@@ -126,6 +126,35 @@ public actor ProcessLauncher: ProcessLaunching {
     ///   Cancelling the task before the process starts throws `CancellationError`; after, the
     ///   process is killed and reaped before `CancellationError` is thrown.
     public func launch(_ configuration: LaunchConfiguration) async throws -> LaunchedProcess {
+        try await self.launch(configuration, deferredInput: nil)
+    }
+
+    /// Starts a process at once and writes to its stdin the bytes that `standardInput` produces,
+    /// so that they can be built while the process is spawned.
+    ///
+    /// `standardInput` runs in a task of its own on the global executor while the launcher's
+    /// thread spawns the process (a spawn that fails does not wait for it). The write and its
+    /// ``LaunchConfiguration/standardInputTimeout`` begin when it returns; output lines and an
+    /// early exit are handled meanwhile as in ``launch(_:)``. `configuration.standardInput` is
+    /// ignored.
+    /// - Parameters:
+    ///   - configuration: What to start.
+    ///   - standardInput: Produces the bytes for stdin.
+    /// - Returns: The process, with its output stream.
+    /// - Throws: The errors of ``launch(_:)``; or the error `standardInput` throws, once the
+    ///   process (which has read nothing) has been killed and reaped; or `standardInputFailed`
+    ///   when the process exited before its input was ready.
+    public func launch(
+        _ configuration: LaunchConfiguration,
+        standardInput: @escaping @Sendable () async throws -> [UInt8]
+    ) async throws -> LaunchedProcess {
+        try await self.launch(configuration, deferredInput: standardInput)
+    }
+
+    private func launch(
+        _ configuration: LaunchConfiguration,
+        deferredInput: (@Sendable () async throws -> [UInt8])?
+    ) async throws -> LaunchedProcess {
         try Task.checkCancellation()
         guard !self.isShutDown else { throw Self.shutDownError }
         try Self.validate(configuration)
@@ -140,6 +169,7 @@ public actor ProcessLauncher: ProcessLaunching {
             processID: id,
             executablePath: path,
             configuration: configuration,
+            inputIsDeferred: deferredInput != nil,
             settings: SpawnPlan.Settings(
                 maximumLineLength: self.configuration.maximumLineLength,
                 recentLineCount: self.configuration.recentLineCount,
@@ -151,13 +181,33 @@ public actor ProcessLauncher: ProcessLaunching {
             logger: logger
         )
         let pending = PendingLaunch(plan: plan)
-        let child = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ChildProcess, any Error>) in
-                pending.install(continuation)
-                reactor.submit(.launch(pending))
+        reactor.submit(.launch(pending))
+        // The input is produced on the global executor while the reactor spawns; a spawn that
+        // fails does not wait for it.
+        let producer = deferredInput.map { produce in
+            Task.detached {
+                do {
+                    pending.provideInput(try await produce())
+                    reactor.submit(.inputReady(pending))
+                } catch {
+                    if pending.cancel(with: error) { reactor.submit(.cancel(pending)) }
+                }
             }
-        } onCancel: {
-            if pending.cancel() { reactor.submit(.cancel(pending)) }
+        }
+        let child: ChildProcess
+        do {
+            child = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation {
+                    (continuation: CheckedContinuation<ChildProcess, any Error>) in
+                    pending.install(continuation)
+                }
+            } onCancel: {
+                producer?.cancel()
+                if pending.cancel() { reactor.submit(.cancel(pending)) }
+            }
+        } catch {
+            producer?.cancel()
+            throw error
         }
 
         self.processes[child.id] = child

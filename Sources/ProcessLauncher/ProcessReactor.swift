@@ -27,8 +27,11 @@ final class ProcessReactor: @unchecked Sendable {
     enum Command {
         /// Start a process and write its stdin.
         case launch(PendingLaunch)
-        /// The caller of a launch was cancelled: kill and reap the process if it was started.
+        /// The caller of a launch gave up (see ``PendingLaunch/cancellation``): kill and reap the
+        /// process if it was started.
         case cancel(PendingLaunch)
+        /// The stdin bytes of a launch whose input comes after the spawn have arrived.
+        case inputReady(PendingLaunch)
         /// Run a job of a task that prefers this thread (see ``ProcessReactorExecutor``).
         case run(UnownedJob)
     }
@@ -56,6 +59,8 @@ final class ProcessReactor: @unchecked Sendable {
         var standardErrorFD: Int32
         var inputWritten = 0
         var inputRegistered = false
+        /// Spawned, and waiting for the stdin bytes (``Command/inputReady(_:)``).
+        var awaitingInput = false
         var inputDeadline: ContinuousClock.Instant?
         var pending: PendingLaunch?
         var failure: (any Error)?
@@ -216,7 +221,11 @@ final class ProcessReactor: @unchecked Sendable {
             self.start(pending)
         case .cancel(let pending):
             if let entry = self.launching[ObjectIdentifier(pending)] {
-                self.failLaunch(entry, with: CancellationError())
+                self.failLaunch(entry, with: pending.cancellation ?? CancellationError())
+            }
+        case .inputReady(let pending):
+            if let entry = self.launching[ObjectIdentifier(pending)], entry.awaitingInput {
+                self.beginInput(entry, pending: pending)
             }
         case .run(let job):
             job.runSynchronously(on: self.executor.asUnownedTaskExecutor())
@@ -267,8 +276,8 @@ final class ProcessReactor: @unchecked Sendable {
 
     private func start(_ pending: PendingLaunch) {
         let plan = pending.plan
-        if pending.isCancelled {
-            pending.complete(.failure(CancellationError()))
+        if let cancellation = pending.cancellation {
+            pending.complete(.failure(cancellation))
             return
         }
         var result = provider_spawn_result()
@@ -298,6 +307,20 @@ final class ProcessReactor: @unchecked Sendable {
             self.abandon(entry, errno: errno)
             return
         }
+        if plan.inputIsDeferred {
+            entry.awaitingInput = true
+        }
+        self.beginInput(entry, pending: pending)
+    }
+
+    /// Starts writing stdin, once its bytes are there: the deadline runs from now.
+    private func beginInput(_ entry: Entry, pending: PendingLaunch) {
+        guard let plan = entry.plan else { return }
+        if entry.awaitingInput {
+            guard let bytes = pending.takeInput() else { return }
+            entry.awaitingInput = false
+            plan.setStandardInput(bytes)
+        }
         if plan.standardInput.count > 0 {
             entry.inputDeadline = ContinuousClock.now.advanced(by: max(.zero, plan.standardInputTimeout))
         }
@@ -326,7 +349,9 @@ final class ProcessReactor: @unchecked Sendable {
     // MARK: Standard input
 
     private func writeInput(_ entry: Entry) {
-        guard entry.pending != nil, entry.failure == nil, let plan = entry.plan, entry.standardInputFD >= 0 else {
+        guard entry.pending != nil, entry.failure == nil, !entry.awaitingInput, let plan = entry.plan,
+            entry.standardInputFD >= 0
+        else {
             return
         }
         let input = plan.standardInput

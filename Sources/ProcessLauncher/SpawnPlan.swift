@@ -12,7 +12,9 @@ import ProviderCore
 /// strings for the path, `argv` and the environment, and a private copy of the stdin bytes that is
 /// wiped when the plan is released.
 ///
-/// Immutable after `init` (the stdin copy is only read), freed in `deinit`.
+/// Immutable after `init`, except for the stdin bytes of a launch whose input comes after the
+/// spawn: the reactor thread sets them once (``setStandardInput(_:)``) before it writes them.
+/// Freed in `deinit`.
 final class SpawnPlan: @unchecked Sendable {
     /// The launcher settings a process keeps.
     struct Settings: Sendable {
@@ -40,19 +42,25 @@ final class SpawnPlan: @unchecked Sendable {
     private let envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     private let envc: Int
     /// The stdin bytes (a private copy, wiped in `deinit`).
-    let standardInput: UnsafeMutableRawBufferPointer
+    private(set) var standardInput: UnsafeMutableRawBufferPointer
+    /// Whether the stdin bytes come after the spawn (``setStandardInput(_:)``).
+    let inputIsDeferred: Bool
 
     /// Prepares a launch.
     /// - Parameters:
     ///   - executablePath: The absolute executable path.
     ///   - configuration: The launch configuration (arguments, environment policy, stdin).
+    ///   - inputIsDeferred: Whether the stdin bytes come after the spawn (then
+    ///     `configuration.standardInput` is ignored).
     init(
         processID: UInt64,
         executablePath: String,
         configuration: LaunchConfiguration,
+        inputIsDeferred: Bool = false,
         settings: Settings,
         logger: Logger
     ) {
+        self.inputIsDeferred = inputIsDeferred
         self.processID = processID
         self.providerID = configuration.providerID
         self.executablePath = executablePath
@@ -80,13 +88,7 @@ final class SpawnPlan: @unchecked Sendable {
         }
         self.envp[environment.count] = nil
 
-        let bytes = configuration.standardInput
-        self.standardInput = .allocate(byteCount: bytes.count, alignment: 1)
-        bytes.withUnsafeBytes { source in
-            if let base = source.baseAddress, source.count > 0 {
-                self.standardInput.baseAddress?.copyMemory(from: base, byteCount: source.count)
-            }
-        }
+        self.standardInput = Self.copy(inputIsDeferred ? [] : configuration.standardInput)
     }
 
     deinit {
@@ -96,10 +98,31 @@ final class SpawnPlan: @unchecked Sendable {
         self.argv.deallocate()
         for index in 0..<self.envc { free(self.envp[index]) }
         self.envp.deallocate()
-        if let base = self.standardInput.baseAddress {
-            provider_wipe(base, self.standardInput.count)
+        Self.release(self.standardInput)
+    }
+
+    /// Sets the stdin bytes of a launch whose input comes after the spawn. Reactor thread only,
+    /// before the write begins.
+    func setStandardInput(_ bytes: [UInt8]) {
+        Self.release(self.standardInput)
+        self.standardInput = Self.copy(bytes)
+    }
+
+    private static func copy(_ bytes: [UInt8]) -> UnsafeMutableRawBufferPointer {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress, source.count > 0 {
+                buffer.baseAddress?.copyMemory(from: base, byteCount: source.count)
+            }
         }
-        self.standardInput.deallocate()
+        return buffer
+    }
+
+    private static func release(_ buffer: UnsafeMutableRawBufferPointer) {
+        if let base = buffer.baseAddress {
+            provider_wipe(base, buffer.count)
+        }
+        buffer.deallocate()
     }
 
     /// Calls `body` with the C request (valid only during the call).

@@ -22,6 +22,24 @@ public protocol ProcessLaunching: Sendable {
     ///   before `CancellationError` is thrown.
     func launch(_ configuration: LaunchConfiguration) async throws -> LaunchedProcess
 
+    /// Starts a process at once and writes to its stdin the bytes that `standardInput` produces,
+    /// so that the caller can build them (host data) while the process is being spawned.
+    ///
+    /// `configuration.standardInput` is ignored. `standardInput` is called once, at the latest when
+    /// the spawn has been requested (a launcher may run it concurrently with the spawn, or first);
+    /// the write and its `standardInputTimeout` begin when it returns. Returns,
+    /// like ``launch(_:)``, once the process runs and its stdin has been written and closed.
+    /// - Parameters:
+    ///   - configuration: What to start.
+    ///   - standardInput: Produces the bytes for stdin.
+    /// - Returns: The process.
+    /// - Throws: The errors of ``launch(_:)``, or the error `standardInput` throws, after the
+    ///   process (which has read nothing) has been killed and reaped.
+    func launch(
+        _ configuration: LaunchConfiguration,
+        standardInput: @escaping @Sendable () async throws -> [UInt8]
+    ) async throws -> LaunchedProcess
+
     /// Waits until a process has exited and been reaped.
     /// - Parameter process: The process.
     /// - Returns: How it ended; returns at once for a process that already ended.
@@ -56,6 +74,17 @@ public protocol ProcessLaunching: Sendable {
 }
 
 extension ProcessLaunching {
+    /// Produces the stdin bytes first, then calls ``launch(_:)``: correct for any launcher, without
+    /// the overlap.
+    public func launch(
+        _ configuration: LaunchConfiguration,
+        standardInput: @escaping @Sendable () async throws -> [UInt8]
+    ) async throws -> LaunchedProcess {
+        var configuration = configuration
+        configuration.standardInput = try await standardInput()
+        return try await self.launch(configuration)
+    }
+
     /// No preference: the global concurrent executor.
     public var preferredTaskExecutor: (any TaskExecutor)? { nil }
 }

@@ -83,27 +83,31 @@ extension ProviderRuntime {
             return process
         }
         self.setState(providerID, .running)
-        if let restarted = self.records[providerID]?.pendingRestart {
-            self.records[providerID]?.pendingRestart = nil
-            await self.publish(restarted)
-        }
-        try? await self.components.health.register(providerID: providerID)
-        try? await self.components.config.register(
-            ConfigRegistration(providerID: providerID, configNames: spec.configNames, deliveredConfig: hostData.config)
-        )
-        if self.records[providerID]?.firstStart == true {
-            self.records[providerID]?.firstStart = false
-            await self.publish(
-                ProviderStartedEvent(
-                    hostID: self.configuration.hostID,
-                    providerID: providerID,
-                    imageRef: spec.imageRef,
-                    annotations: spec.annotations
-                )
+        // The rest (events, health and config registration) runs on the global executor: the
+        // launcher's thread, where this task prefers to run, is then free to see the next exit.
+        await withTaskExecutorPreference(globalConcurrentExecutor) {
+            if let restarted = self.records[providerID]?.pendingRestart {
+                self.records[providerID]?.pendingRestart = nil
+                await self.publish(restarted)
+            }
+            try? await self.components.health.register(providerID: providerID)
+            try? await self.components.config.register(
+                ConfigRegistration(providerID: providerID, configNames: spec.configNames, deliveredConfig: hostData.config)
             )
-            if let status = self.records[providerID]?.status(id: providerID) {
-                self.records[providerID]?.startWaiter?.resume(returning: status)
-                self.records[providerID]?.startWaiter = nil
+            if self.records[providerID]?.firstStart == true {
+                self.records[providerID]?.firstStart = false
+                await self.publish(
+                    ProviderStartedEvent(
+                        hostID: self.configuration.hostID,
+                        providerID: providerID,
+                        imageRef: spec.imageRef,
+                        annotations: spec.annotations
+                    )
+                )
+                if let status = self.records[providerID]?.status(id: providerID) {
+                    self.records[providerID]?.startWaiter?.resume(returning: status)
+                    self.records[providerID]?.startWaiter = nil
+                }
             }
         }
         return process
@@ -268,20 +272,31 @@ extension ProviderRuntime {
         await self.components.config.unregister(providerID: providerID)
     }
 
+    /// Launches a provider with fresh host data. The launcher spawns the process while the host
+    /// data is built (see `ProcessLaunching.launch(_:standardInput:)`) and writes it to stdin once
+    /// both are done; when the host data fails, the process is killed before it has read
+    /// anything, and the host-data error is thrown.
     nonisolated func launch(_ spec: ProviderSpec) async throws -> (LaunchedProcess, HostData) {
-        let hostData = try await self.components.hostData.buildHostData(
-            for: HostDataRequest(providerID: spec.id, configNames: spec.configNames, annotations: spec.annotations)
-        )
+        let builder = self.components.hostData
+        let request = HostDataRequest(providerID: spec.id, configNames: spec.configNames, annotations: spec.annotations)
+        let built = BuiltHostData()
         let process = try await self.components.launcher.launch(
             LaunchConfiguration(
                 providerID: spec.id,
                 executablePath: spec.executablePath,
                 arguments: spec.arguments,
                 workingDirectory: spec.workingDirectory,
-                environment: spec.environment,
-                standardInput: try hostData.standardInputLine()
-            )
+                environment: spec.environment
+            ),
+            standardInput: {
+                let hostData = try await builder.buildHostData(for: request)
+                built.set(hostData)
+                return try hostData.standardInputLine()
+            }
         )
+        guard let hostData = built.value else {
+            throw ProviderError(code: .hostDataUnavailable, message: "provider \(spec.id) was launched without host data")
+        }
         return (process, hostData)
     }
 
@@ -341,3 +356,4 @@ extension ProviderRuntime {
         }
     }
 }
+

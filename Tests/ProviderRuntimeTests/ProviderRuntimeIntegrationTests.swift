@@ -184,6 +184,38 @@ import Glibc
         try await host.shutDown()
     }
 
+    @Test func hostDataThatFailsAfterTheSpawnLeavesNoProcess() async throws {
+        let host = try await Host.start()
+        // The process is spawned while its host data is built; a secret reference that does not
+        // exist fails the host data, and the process must go.
+        let marker = "hostdata-fails-\(UInt32.random(in: 100_000...999_999))"
+        let sleeper = try host.script("sleeper", "read line\nexec /bin/sleep 30")
+        let error = await #expect(throws: ProviderError.self) {
+            try await host.start(
+                ProviderSpec(id: "no-secret", executablePath: sleeper, configNames: ["SECRET_db"], arguments: [marker])
+            )
+        }
+        #expect(error?.code == .configNotFound)
+        #expect(await host.runtime.status(of: "no-secret")?.state == .failed)
+        #expect(Self.children(withArgument: marker).isEmpty)
+        try await host.shutDown()
+    }
+
+    /// Living children of this test process whose command line contains `argument`.
+    static func children(withArgument argument: String) -> [Int32] {
+        let own = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, Int32(fields[1]) == own else { return false }
+            let commandLine = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return commandLine.split(separator: 0).contains { $0.elementsEqual(argument.utf8) }
+        }
+    }
+
     @Test func shuttingTheRuntimeDownStopsTwentyProviders() async throws {
         let host = try await Host.start()
         let sleeper = try host.script("sleeper", "read line\nexec /bin/sleep 30")

@@ -216,6 +216,8 @@ import Testing
         let second = try await setup.process(1)
         #expect(second.pid != first.pid)
         #expect(setup.launcher.signals(sentTo: first) == [.terminate])
+        // Published once the new process runs.
+        #expect(await eventually { await setup.eventNames().contains("provider_restarted") })
         let restarted = try #require(await setup.events.recorded.first { $0.name == "provider_restarted" })
         #expect(try restarted.decode(ProviderRestartedEvent.self).exitStatus == .signaled(15))
         setup.run.cancel()

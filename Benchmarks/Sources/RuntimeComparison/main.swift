@@ -47,6 +47,14 @@ struct RuntimeComparison {
         }
     }
 
+    /// "p10 / p50 / p90" of samples in nanoseconds, as milliseconds.
+    static func percentiles(_ samples: [Double]) -> String {
+        let sorted = samples.sorted()
+        guard !sorted.isEmpty else { return "-" }
+        return [0.1, 0.5, 0.9].map { String(format: "%.3f", sorted[Int(Double(sorted.count - 1) * $0)] / 1e6) }
+            .joined(separator: " / ")
+    }
+
     static func residentBytes() -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return .nan }
         let fields = text.split(separator: " ")
@@ -185,6 +193,7 @@ struct RuntimeComparison {
             samples, cRespawn, runtimeRespawn, runtimeRespawn / cRespawn))
         print(String(format: "  (ProviderRuntime up to the `running` change's timestamp; a stateChanges() consumer sees it at %.3f ms, ratio %.2f)",
             observedRespawn, observedRespawn / cRespawn))
+        print("  (p10 / p50 / p90 in ms: raw C \(Self.percentiles(cSamples.map(Double.init))), ProviderRuntime \(Self.percentiles(runtimeSamples)))")
         print(String(format: "resident memory per idle provider (%d providers, %d healthy): anonymous %.1f KiB (target ≤ 12 KiB), all pages %.1f KiB; heap in use per provider: %.1f KiB",
             providerCount, healthy, anonymousPerProvider, perProvider, heapPerProvider))
         print(String(format: "runtime CPU, %d providers checked every second: %.2f %% of one core (target < 5 %%)",
