@@ -83,9 +83,8 @@ import Testing
         }
     }
 
-    @Test func keysMadeAheadAreNeverHandedOutTwiceEvenToConcurrentBuilds() async throws {
-        // Builds take the key made ahead of time when there is one and make their own otherwise;
-        // either way no two builds share a provider xkey.
+    @Test func concurrentBuildsNeverShareAProviderXKey() async throws {
+        // Every build makes its own provider xkey, also when builds run at the same time.
         let builder = try Fixture.builder()
         let keys = try await withThrowingTaskGroup(of: [String].self) { group in
             for _ in 0..<4 {
