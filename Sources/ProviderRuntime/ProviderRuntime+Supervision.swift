@@ -86,14 +86,15 @@ extension ProviderRuntime {
         // The rest (events, health and config registration) runs on the global executor: the
         // launcher's thread, where this task prefers to run, is then free to see the next exit.
         await withTaskExecutorPreference(globalConcurrentExecutor) {
-            if let restarted = self.records[providerID]?.pendingRestart {
-                self.records[providerID]?.pendingRestart = nil
-                await self.publish(restarted)
-            }
             try? await self.components.health.register(providerID: providerID)
             try? await self.components.config.register(
                 ConfigRegistration(providerID: providerID, configNames: spec.configNames, deliveredConfig: hostData.config)
             )
+            // Published once the new process is registered for health checks and config updates.
+            if let restarted = self.records[providerID]?.pendingRestart {
+                self.records[providerID]?.pendingRestart = nil
+                await self.publish(restarted)
+            }
             if self.records[providerID]?.firstStart == true {
                 self.records[providerID]?.firstStart = false
                 await self.publish(

@@ -77,6 +77,8 @@ import Testing
         setup.clock.advance(by: .seconds(60))
         setup.launcher.exit(third, with: .exited(1))
         _ = try await setup.process(3)
+        // An immediate restart publishes its event once the new process runs.
+        #expect(await eventually { await setup.eventNames().filter { $0 == "provider_restarted" }.count == 3 })
         let attempts = try await setup.events.recorded.filter { $0.name == "provider_restarted" }
             .map { try $0.decode(ProviderRestartedEvent.self).attempt }
         #expect(attempts == [1, 2, 1])
