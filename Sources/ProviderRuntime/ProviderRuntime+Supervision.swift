@@ -42,7 +42,9 @@ extension ProviderRuntime {
         guard let stopRequested = self.records[providerID]?.stopRequested, !stopRequested else {
             return .stopped
         }
-        self.setState(providerID, .starting)
+        // Sent from the task that builds the host data, while the process is spawned (or before
+        // anything that follows the launch).
+        self.setState(providerID, .starting, deferAnnouncement: true)
         let process: LaunchedProcess
         do {
             // The start runs in a task of its own: its deep call chain (host data, spawn, events)
@@ -69,6 +71,7 @@ extension ProviderRuntime {
             throw ProviderError(code: .notRegistered, message: "provider \(providerID) is not supervised")
         }
         let (process, hostData) = try await self.launch(spec)
+        self.announceDeferredChange(providerID)
         self.records[providerID]?.process = process
         self.records[providerID]?.instanceID = hostData.instanceID
         self.records[providerID]?.startedAt = Date()
@@ -115,6 +118,7 @@ extension ProviderRuntime {
     }
 
     func startFailed(_ providerID: String, error: any Error) async -> Step {
+        self.announceDeferredChange(providerID)
         guard let record = self.records[providerID] else { return .finished }
         if let restarted = record.pendingRestart {
             self.records[providerID]?.pendingRestart = nil
@@ -290,6 +294,7 @@ extension ProviderRuntime {
                 environment: spec.environment
             ),
             standardInput: {
+                await self.announceDeferredChange(spec.id)
                 let hostData = try await builder.buildHostData(for: request)
                 built.set(hostData)
                 return try hostData.standardInputLine()

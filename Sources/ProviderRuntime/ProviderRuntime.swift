@@ -61,6 +61,8 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
         var stopRequested = false
         var restartRequested = false
         var wake = WakeSignal()
+        /// A change made but not yet sent to ``stateChanges()`` (see `deferAnnouncement`).
+        var deferredChange: (from: ProviderState, timestamp: ContinuousClock.Instant)?
         var startWaiter: CheckedContinuation<ProviderStatus, any Error>?
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -321,15 +323,33 @@ public actor ProviderRuntime<C: Clock>: Service where C.Duration == Duration {
 
     // MARK: - Helpers
 
-    func setState(_ providerID: String, _ state: ProviderState) {
+    /// Changes a provider's state and sends the change to ``stateChanges()``, after any change
+    /// still deferred.
+    /// - Parameter deferAnnouncement: Keep the change (with the instant it was made) until
+    ///   ``announceDeferredChange(_:)``: a start defers its `starting` so that waking the
+    ///   consumers happens on another thread while the process is spawned.
+    func setState(_ providerID: String, _ state: ProviderState, deferAnnouncement: Bool = false) {
         guard let previous = self.records[providerID]?.state, previous != state else { return }
+        self.announceDeferredChange(providerID)
         self.records[providerID]?.state = state
-        self.announce(providerID, from: previous)
+        if deferAnnouncement {
+            self.records[providerID]?.deferredChange = (previous, .now)
+        } else {
+            self.announce(providerID, from: previous)
+        }
     }
 
-    func announce(_ providerID: String, from previous: ProviderState?) {
+    /// Sends the change that ``setState(_:_:deferAnnouncement:)`` kept back, if any.
+    func announceDeferredChange(_ providerID: String) {
+        guard let deferred = self.records[providerID]?.deferredChange else { return }
+        self.records[providerID]?.deferredChange = nil
+        self.announce(providerID, from: deferred.from, at: deferred.timestamp)
+    }
+
+    func announce(_ providerID: String, from previous: ProviderState?, at timestamp: ContinuousClock.Instant = .now) {
+        self.announceDeferredChange(providerID)
         if let status = self.records[providerID]?.status(id: providerID) {
-            self.changes.yield(ProviderStateChange(from: previous, status: status))
+            self.changes.yield(ProviderStateChange(from: previous, status: status, timestamp: timestamp))
         }
     }
 

@@ -305,25 +305,33 @@ import Testing
         _ = try await setup.start(RuntimeSetup.spec())
         let started = ContinuousClock.now
         // Read only now: a timestamp taken on delivery would be later than `started`.
-        let reader = Task {
-            var changes: [ProviderStateChange] = []
-            for await change in stream {
-                changes.append(change)
-                if change.status.state == .running { break }
-            }
-            return changes
-        }
-        let timeout = Task {
-            try await Task.sleep(for: .seconds(10))
-            reader.cancel()
-        }
-        let changes = await reader.value
-        timeout.cancel()
+        let changes = await Self.changes(in: stream, throughFirst: .running)
         #expect(changes.map(\.status.state) == [.starting, .running])
         #expect(changes.first?.from == nil)
         let timestamps = changes.map(\.timestamp)
         #expect(timestamps.allSatisfy { before <= $0 && $0 <= started })
         #expect(timestamps == timestamps.sorted())
+        setup.run.cancel()
+    }
+
+    @Test func aRestartAnnouncesStartingThenRunningInOrder() async throws {
+        // The restart's `starting` is sent while its process is launched (from the task that
+        // builds the host data); it still reaches consumers before `running`, with the instant
+        // the state changed.
+        let setup = RuntimeSetup()
+        _ = try await setup.start(RuntimeSetup.spec())
+        let stream = setup.runtime.stateChanges()
+        let crashed = ContinuousClock.now
+        setup.launcher.exit(try await setup.process(0), with: .exited(1))
+        _ = try await setup.process(1)
+        #expect(await setup.waitForState(.running))
+        let changes = await Self.changes(in: stream, throughFirst: .running)
+        #expect(changes.map(\.status.state) == [.starting, .running])
+        #expect(changes.map(\.from) == [.running, .starting])
+        let timestamps = changes.map(\.timestamp)
+        #expect(timestamps == timestamps.sorted())
+        #expect(timestamps.allSatisfy { crashed <= $0 })
+        #expect(changes.last?.status.restartCount == 1)
         setup.run.cancel()
     }
 
@@ -426,5 +434,27 @@ import Testing
         await setup.advanceToNextDeadline()
         _ = try? await setup.run.value
         #expect(await setup.runtime.status(of: "slow")?.state == .stopped)
+    }
+
+    /// The changes buffered in `stream`, up to and including the first one into `state` (at most
+    /// 10 s of waiting: a missing change ends the read, and the test's expectations fail).
+    static func changes(
+        in stream: AsyncStream<ProviderStateChange>,
+        throughFirst state: ProviderState
+    ) async -> [ProviderStateChange] {
+        let reader = Task {
+            var changes: [ProviderStateChange] = []
+            for await change in stream {
+                changes.append(change)
+                if change.status.state == state { break }
+            }
+            return changes
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(10))
+            reader.cancel()
+        }
+        defer { timeout.cancel() }
+        return await reader.value
     }
 }
