@@ -20,4 +20,14 @@ public protocol HostDataBuilding: Sendable {
     ///   `hostDataUnavailable` otherwise. Messages name the config or secret, never a value.
     ///   Cancelling the task throws `CancellationError` and abandons pending lookups.
     func buildHostData(for request: HostDataRequest) async throws -> HostData
+
+    /// Does ahead of time what the next build can do ahead (the runtime calls it once a start has
+    /// finished, when the host is idle): a builder can make the next provider xkey here, so that
+    /// a restart's build does not. The next build's result must not differ for it.
+    func prepareNextBuild() async
+}
+
+extension HostDataBuilding {
+    /// Nothing to prepare.
+    public func prepareNextBuild() async {}
 }

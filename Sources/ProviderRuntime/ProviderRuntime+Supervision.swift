@@ -93,6 +93,8 @@ extension ProviderRuntime {
             try? await self.components.config.register(
                 ConfigRegistration(providerID: providerID, configNames: spec.configNames, deliveredConfig: hostData.config)
             )
+            // The next build's provider xkey, made now rather than during a restart's spawn.
+            await self.components.hostData.prepareNextBuild()
             // Published once the new process is registered for health checks and config updates.
             if let restarted = self.records[providerID]?.pendingRestart {
                 self.records[providerID]?.pendingRestart = nil
