@@ -151,19 +151,22 @@ final class SpawnPlan: @unchecked Sendable {
     private static func environment(for policy: LaunchConfiguration.EnvironmentPolicy) -> [UnsafeMutablePointer<CChar>]
     {
         var result: [UnsafeMutablePointer<CChar>] = []
+        // Compared as bytes: no String is made for the host variables the policy does not pass on
+        // (most of them), which keeps a launch from allocating once per host variable.
+        let names = policy.names.map { Array($0.utf8) }
+        let prefixes = policy.prefixes.map { Array($0.utf8) }
         if let environ = provider_environment() {
             var index = 0
             while let entry = environ[index] {
                 index += 1
                 guard let equals = strchr(entry, 0x3D) else { continue }
-                let nameLength = UnsafePointer(equals) - UnsafePointer(entry)
-                let name = String(
-                    decoding: UnsafeRawBufferPointer(start: entry, count: nameLength),
-                    as: UTF8.self
-                )
-                if policy.allows(name) && policy.values[name] == nil, let copy = strdup(entry) {
-                    result.append(copy)
-                }
+                let name = UnsafeRawBufferPointer(start: entry, count: UnsafePointer(equals) - UnsafePointer(entry))
+                let allowed =
+                    names.contains { $0.elementsEqual(name) }
+                    || prefixes.contains { $0.count <= name.count && $0.elementsEqual(name.prefix($0.count)) }
+                guard allowed, policy.values[String(decoding: name, as: UTF8.self)] == nil, let copy = strdup(entry)
+                else { continue }
+                result.append(copy)
             }
         }
         for (name, value) in policy.values.sorted(by: { $0.key < $1.key }) {
