@@ -183,9 +183,10 @@ public actor ProcessLauncher: ProcessLaunching {
         let pending = PendingLaunch(plan: plan)
         reactor.submit(.launch(pending))
         // The input is produced on the global executor while the reactor spawns; a spawn that
-        // fails does not wait for it.
+        // fails does not wait for it. Not detached: the producer keeps the caller's task-local
+        // values (its tracing context, for the secret requests that building host data makes).
         let producer = deferredInput.map { produce in
-            Task.detached {
+            Task {
                 do {
                     pending.provideInput(try await produce())
                     reactor.submit(.inputReady(pending))

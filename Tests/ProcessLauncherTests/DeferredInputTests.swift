@@ -13,6 +13,8 @@ import Testing
 @Suite struct DeferredInputTests {
     private struct InputFailed: Error, Equatable {}
 
+    @TaskLocal private static var requestMarker: String?
+
     /// A unique argument, to find the process in /proc while its launch is pending.
     private static func uniqueArgument() -> String {
         "600.\(UInt32.random(in: 100_000...999_999))"
@@ -34,6 +36,23 @@ import Testing
             }
         )
         #expect(await TestSupport.lines(of: process).map(\.text) == ["got spawned-first"])
+        #expect(try await launcher.waitForExit(of: process) == .exited(0))
+    }
+
+    @Test func theInputIsProducedWithTheCallersTaskLocalValues() async throws {
+        // Host data is built in the producer: it must keep the caller's tracing context.
+        let launcher = TestSupport.launcher()
+        let process = try await Self.$requestMarker.withValue("traced") {
+            try await launcher.launch(
+                LaunchConfiguration(
+                    providerID: "task-local",
+                    executablePath: "/bin/sh",
+                    arguments: ["-c", "read line; echo \"got $line\""]
+                ),
+                standardInput: { Array("\(Self.requestMarker ?? "none")\n".utf8) }
+            )
+        }
+        #expect(await TestSupport.lines(of: process).map(\.text) == ["got traced"])
         #expect(try await launcher.waitForExit(of: process) == .exited(0))
     }
 
