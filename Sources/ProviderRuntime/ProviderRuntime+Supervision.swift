@@ -303,6 +303,9 @@ extension ProviderRuntime {
             }
         )
         guard let hostData = built.value else {
+            // A launcher that did not ask for the stdin bytes: the process has no host data and
+            // would be unsupervised, so it goes.
+            _ = try? await self.components.launcher.terminate(process, grace: .zero)
             throw ProviderError(code: .hostDataUnavailable, message: "provider \(spec.id) was launched without host data")
         }
         return (process, hostData)

@@ -335,6 +335,17 @@ import Testing
         setup.run.cancel()
     }
 
+    @Test func aLauncherThatNeverAsksForStdinFailsTheStartAndLosesItsProcess() async throws {
+        let setup = RuntimeSetup(wrapLauncher: { IgnoresStandardInput(inner: $0) })
+        let error = await #expect(throws: ProviderError.self) { try await setup.start(RuntimeSetup.spec()) }
+        #expect(error?.code == .hostDataUnavailable)
+        let process = try await setup.process(0)
+        #expect(!setup.launcher.isRunning(process))
+        #expect(setup.launcher.signals(sentTo: process) == [.terminate])
+        #expect(await setup.runtime.status(of: "p1")?.state == .failed)
+        setup.run.cancel()
+    }
+
     @Test func metricsCountRestartsHealthFailuresAndUptime() async throws {
         let metrics = TestMetrics()
         let setup = RuntimeSetup(metricsFactory: metrics)
@@ -456,5 +467,33 @@ import Testing
         }
         defer { timeout.cancel() }
         return await reader.value
+    }
+}
+
+/// A launcher that launches without ever asking for the stdin bytes (a broken implementation).
+private struct IgnoresStandardInput: ProcessLaunching {
+    let inner: ScriptedProcessLauncher
+
+    func launch(_ configuration: LaunchConfiguration) async throws -> LaunchedProcess {
+        try await self.inner.launch(configuration)
+    }
+
+    func launch(
+        _ configuration: LaunchConfiguration,
+        standardInput: @escaping @Sendable () async throws -> [UInt8]
+    ) async throws -> LaunchedProcess {
+        try await self.inner.launch(configuration)
+    }
+
+    func waitForExit(of process: LaunchedProcess) async throws -> ProviderCore.ExitStatus {
+        try await self.inner.waitForExit(of: process)
+    }
+
+    func signal(_ signal: ProcessSignal, to process: LaunchedProcess) async throws {
+        try await self.inner.signal(signal, to: process)
+    }
+
+    func terminate(_ process: LaunchedProcess, grace: Duration) async throws -> ProviderCore.ExitStatus {
+        try await self.inner.terminate(process, grace: grace)
     }
 }

@@ -24,14 +24,18 @@ struct RuntimeSetup {
     let runtime: ProviderRuntime<ManualClock>
     let run: Task<Void, any Error>
 
-    init(metricsFactory: (any MetricsFactory)? = nil) {
+    /// - Parameter wrapLauncher: Puts another `ProcessLaunching` in front of the scripted launcher.
+    init(
+        metricsFactory: (any MetricsFactory)? = nil,
+        wrapLauncher: (ScriptedProcessLauncher) -> any ProcessLaunching = { $0 }
+    ) {
         self.transport = InMemoryTransport(lattice: self.lattice, clock: self.clock)
         let runtime = ProviderRuntime(
             configuration: .init(hostID: "NHOST", lattice: "test"),
             components: .init(
                 transport: self.transport,
                 hostData: self.hostData,
-                launcher: self.launcher,
+                launcher: wrapLauncher(self.launcher),
                 health: self.health,
                 config: self.config,
                 events: self.events
