@@ -38,43 +38,17 @@ import Glibc
             let logger = Logger(label: "runtime-integration")
             let transport = try await NatsTransport(configuration: .init(servers: [url]), logger: logger)
             let hostKey = try NKeyPair.generate(.server)
-            let events = EventPublisher(
+            let components = try await ProviderRuntimeComponents.production(
                 transport: transport,
-                configuration: .init(hostID: hostKey.publicKey, lattice: lattice),
-                logger: logger
-            )
-            let store = InMemoryConfigStore(configs: ["app": ["GREETING": "hello"]])
-            let hostData = try HostDataBuilder(
-                configuration: .init(
-                    hostKey: hostKey,
-                    hostSecretsXKey: try XKey.generate(),
-                    lattice: lattice,
-                    rpcURL: url
-                ),
-                configStore: store,
-                events: events,
+                hostKey: hostKey,
+                lattice: lattice,
+                rpcURL: url,
+                configStore: InMemoryConfigStore(configs: ["app": ["GREETING": "hello"]]),
                 logger: logger
             )
             let runtime = ProviderRuntime(
                 configuration: .init(hostID: hostKey.publicKey, lattice: lattice),
-                components: .init(
-                    transport: transport,
-                    hostData: hostData,
-                    launcher: ProcessLauncher(logger: logger),
-                    health: HealthMonitor(
-                        transport: transport,
-                        events: events,
-                        configuration: .init(hostID: hostKey.publicKey, lattice: lattice),
-                        logger: logger
-                    ),
-                    config: try ConfigWatcher(
-                        configuration: .init(lattice: lattice),
-                        store: store,
-                        transport: transport,
-                        logger: logger
-                    ),
-                    events: events
-                ),
+                components: components,
                 logger: logger
             )
             let run = Task { try await runtime.run() }
@@ -94,14 +68,7 @@ import Glibc
         }
 
         func start(_ spec: ProviderSpec) async throws -> ProviderStatus {
-            let deadline = ContinuousClock.now + .seconds(10)
-            while true {
-                do {
-                    return try await self.runtime.start(spec)
-                } catch let error as ProviderError where error.code == .shutDown && ContinuousClock.now < deadline {
-                    await Task.yield()
-                }
-            }
+            try await self.runtime.start(spec)
         }
 
         func shutDown() async throws {
@@ -263,15 +230,10 @@ import Glibc
         try Data("#!/bin/sh\nread line\necho \"$line\" > \(directory.path)/stdin\nexec /bin/sleep 30\n".utf8)
             .write(to: URL(fileURLWithPath: path))
         chmod(path, 0o755)
-        var status: ProviderStatus?
-        let deadline = ContinuousClock.now + .seconds(10)
-        while status == nil && ContinuousClock.now < deadline {
-            status = try? await runtime.start(
-                ProviderSpec(id: "kv", executablePath: path, configNames: ["db"], stopTimeout: .seconds(1))
-            )
-            await Task.yield()
-        }
-        #expect(status?.state == .running)
+        let status = try await runtime.start(
+            ProviderSpec(id: "kv", executablePath: path, configNames: ["db"], stopTimeout: .seconds(1))
+        )
+        #expect(status.state == .running)
         let stdinFile = directory.appendingPathComponent("stdin").path
         #expect(await eventually { Self.isCompleteLine(atPath: stdinFile) })
         let line = try #require(FileManager.default.contents(atPath: stdinFile))

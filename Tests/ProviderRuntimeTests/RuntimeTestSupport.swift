@@ -61,16 +61,9 @@ struct RuntimeSetup {
         )
     }
 
-    /// Starts a provider once the runtime's run loop is up.
+    /// Starts a provider (a start made before the run loop is up waits for it).
     func start(_ spec: ProviderSpec) async throws -> ProviderStatus {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while true {
-            do {
-                return try await self.runtime.start(spec)
-            } catch let error as ProviderError where error.code == .shutDown && ContinuousClock.now < deadline {
-                await Task.yield()
-            }
-        }
+        try await self.runtime.start(spec)
     }
 
     /// The n-th launched process (0-based), waiting for it.

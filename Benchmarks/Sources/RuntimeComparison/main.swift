@@ -120,18 +120,14 @@ struct RuntimeComparison {
             logger: logger
         )
         let running = Task { try await runtime.run() }
-        var started: ProviderStatus?
-        while started == nil {
-            started = try? await runtime.start(
-                ProviderSpec(
-                    id: "respawn",
-                    executablePath: sleeper,
-                    restartPolicy: RestartPolicy(initialDelay: .zero, jitter: 0),
-                    stopTimeout: .seconds(1)
-                )
+        let started = try await runtime.start(
+            ProviderSpec(
+                id: "respawn",
+                executablePath: sleeper,
+                restartPolicy: RestartPolicy(initialDelay: .zero, jitter: 0),
+                stopTimeout: .seconds(1)
             )
-            await Task.yield()
-        }
+        )
 
         // 1. Kill to respawn, each kill once the runtime has finished the previous restart (its
         // provider_restarted event has arrived): the immediate restart is the first one after a
@@ -142,7 +138,7 @@ struct RuntimeComparison {
         )
         var events = restartedEvents.makeAsyncIterator()
         var changes = runtime.stateChanges().makeAsyncIterator()
-        var pid = started?.pid ?? 0
+        var pid = started.pid ?? 0
         /// Kills the provider and waits until it runs again; returns the latency up to the
         /// `running` change's timestamp and up to the moment this consumer sees it.
         func respawn() async -> (runtime: Double, observed: Double) {
