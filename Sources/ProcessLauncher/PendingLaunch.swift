@@ -28,11 +28,6 @@ final class PendingLaunch: Sendable {
         self.state.withLock { $0.cancellation }
     }
 
-    /// Whether the caller gave up.
-    var isCancelled: Bool {
-        self.cancellation != nil
-    }
-
     /// Marks the launch abandoned by its caller.
     /// - Parameter error: What the launch fails with.
     /// - Returns: `true` the first time.
