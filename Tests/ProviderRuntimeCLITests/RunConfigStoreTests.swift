@@ -42,15 +42,17 @@ import Testing
             logger: logs.logger()
         )
         let name = RunConfigStore.fileConfigName
+        // Atomic writes: a poll that caught an in-place write half done would log one more error
+        // (and then see the whole file), which would make the error count below flaky.
         var changes = try await store.changes().makeAsyncIterator()
 
-        try Data(#"{"k":"2"}"#.utf8).write(to: file)
+        try Data(#"{"k":"2"}"#.utf8).write(to: file, options: .atomic)
         let first = try await changes.next()
         #expect(first?.name == name)
         #expect(first?.kind == .set(["k": "2"]))
 
         // Not JSON: nothing is reported, the error is logged once, the last good values stay.
-        try Data("{ broken".utf8).write(to: file)
+        try Data("{ broken".utf8).write(to: file, options: .atomic)
         #expect(await eventually { logs.all.contains { $0.level == .error && $0.message.contains("not valid JSON") } })
         #expect(try await store.entry(named: name)?.values == ["k": "2"])
         // Deleted: the same.
@@ -59,7 +61,7 @@ import Testing
         #expect(try await store.entry(named: name)?.values == ["k": "2"])
 
         // Back, valid: the next change.
-        try Data(#"{"k":"3"}"#.utf8).write(to: file)
+        try Data(#"{"k":"3"}"#.utf8).write(to: file, options: .atomic)
         let next = try await changes.next()
         #expect(next?.kind == .set(["k": "3"]))
         #expect((next?.revision ?? 0) > (first?.revision ?? 0))
