@@ -32,8 +32,16 @@ import Testing
         cli.signal(SIGINT)
         let status = await cli.waitForExit(within: .seconds(20))
         #expect(status == 0, "\(cli.standardOutput)\n\(cli.standardError)")
-        #expect(cli.standardOutput.contains("Interrupted"))
-        #expect(!cli.standardOutput.contains("Restarted with a new pid"))
+        // Nothing the demo narrates happens after the interruption but stopping. (Which steps
+        // came before it depends on how fast the machine is: under load the provider's first
+        // output line can arrive after the demo has already crashed and restarted it.)
+        let lines = cli.standardOutput.split(separator: "\n").map(String.init)
+        let interrupted = try #require(lines.firstIndex { $0.contains("Interrupted: stopping the provider gracefully.") })
+        let after = lines[(interrupted + 1)...]
+        #expect(
+            after.allSatisfy { $0.hasPrefix("==> The demo stopped early") || $0.hasPrefix("==> Done") },
+            "\(cli.standardOutput)"
+        )
     }
 
     @Test func aMissingTestProviderIsAOneLineError() async throws {

@@ -39,25 +39,24 @@ final class CLIProcess: @unchecked Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         self.process = process
-        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                self?.closed()
-                return
-            }
-            self?.append(data, error: false)
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                self?.closed()
-                return
-            }
-            self?.append(data, error: true)
-        }
         try process.run()
+        // Each pipe is drained by a blocking read loop on a thread of its own, not by a
+        // `readabilityHandler`: on Linux, tearing down a handler's dispatch read source races
+        // libdispatch's epoll bookkeeping and crashed the test process now and then in
+        // `_dispatch_event_loop_drain` (swift-corelibs-libdispatch #949).
+        for (pipe, isError) in [(stdout, false), (stderr, true)] {
+            let handle = pipe.fileHandleForReading
+            let thread = Thread { [weak self] in
+                while true {
+                    let data = handle.availableData
+                    guard !data.isEmpty else { break }
+                    self?.append(data, error: isError)
+                }
+                self?.closed()
+            }
+            thread.name = isError ? "cli-stderr" : "cli-stdout"
+            thread.start()
+        }
     }
 
     private func closed() {
